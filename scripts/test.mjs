@@ -1,10 +1,18 @@
 #!/usr/bin/env node
-// Runs the compiled tests with node's test runner and ends with the line CI reads: "N passed, N failed".
+// The project's test command: runs the compiled tests with node's test runner, then the secret scan over everything
+// the tests captured, and ends with the line CI reads: "N passed, N failed".
+// Usage: npm test [-- substring ...]   (filters test files by path)
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 const root = path.resolve(import.meta.dirname, '..')
+const testDir = path.join(root, 'dist', 'test')
+if (!fs.existsSync(testDir)) {
+  console.error('No compiled tests: run `npx tsc -p tsconfig.json` (or `npm run build`) first.')
+  process.exit(1)
+}
 const filter = process.argv.slice(2)
 const files = []
 const walk = (d) => {
@@ -14,20 +22,44 @@ const walk = (d) => {
     else if (e.name.endsWith('.test.js')) files.push(p)
   }
 }
-walk(path.join(root, 'dist', 'test'))
-const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files
-selected.sort()
-const res = spawnSync(
-  process.execPath,
-  [
-    '--test',
-    `--test-concurrency=${process.env.ZG_TEST_CONCURRENCY ?? 2}`,
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    `--test-reporter=${path.join(root, 'scripts', 'summary-reporter.mjs')}`,
-    '--test-reporter-destination=stdout',
-    ...selected,
-  ],
-  {stdio: 'inherit', env: {...process.env, NO_COLOR: '1'}},
-)
-process.exit(res.status ?? 1)
+walk(testDir)
+const scan = path.join(testDir, 'secret-scan.final.js')
+const selected = (filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files).sort()
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-test-run-'))
+const env = {...process.env, NO_COLOR: '1', ZG_TEST_CAPTURE_DIR: path.join(work, 'capture'), ZG_TALLY_FILE: path.join(work, 'tally.jsonl')}
+delete env.FORCE_COLOR
+
+const run = (list) =>
+  spawnSync(
+    process.execPath,
+    [
+      '--test',
+      `--test-concurrency=${process.env.ZG_TEST_CONCURRENCY ?? 2}`,
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${path.join(root, 'scripts', 'summary-reporter.mjs')}`,
+      '--test-reporter-destination=stdout',
+      ...list,
+    ],
+    {stdio: 'inherit', env},
+  ).status
+
+let status = selected.length ? run(selected) : 0
+// The secret scan runs last, over the outputs of the run above.
+if (fs.existsSync(scan)) status = run([scan]) || status
+
+let passed = 0
+let failed = 0
+let skipped = 0
+if (fs.existsSync(env.ZG_TALLY_FILE)) {
+  for (const line of fs.readFileSync(env.ZG_TALLY_FILE, 'utf8').trim().split('\n').filter(Boolean)) {
+    const t = JSON.parse(line)
+    passed += t.passed
+    failed += t.failed
+    skipped += t.skipped
+  }
+}
+fs.rmSync(work, {recursive: true, force: true})
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
+process.exit(status ?? 1)
