@@ -28,6 +28,10 @@ export abstract class ZgCommand<T extends typeof Command> extends Command {
   static override baseFlags = globalFlags
   /** Steps drawn as listr2 tasks on a TTY for commands that report progress. */
   static steps: StepSpec[] | undefined
+  /** Ctrl-C is how this command normally ends (e.g. a foreground server): exit 0, not 130. */
+  static interruptIsSuccess = false
+  /** How long after Ctrl-C a command may take to wind down before the process is ended with 130. */
+  static graceMs = 5000
 
   protected flags!: FlagsOf<T>
   protected args!: ArgsOf<T>
@@ -46,6 +50,7 @@ export abstract class ZgCommand<T extends typeof Command> extends Command {
 
   async run(): Promise<unknown> {
     this.mode = detectMode(this.argv)
+    const ctor = this.ctor as unknown as typeof ZgCommand
     let sigints = 0
     let forceTimer: NodeJS.Timeout | undefined
     const onSigint = () => {
@@ -59,7 +64,7 @@ export abstract class ZgCommand<T extends typeof Command> extends Command {
       forceTimer = setTimeout(() => {
         this.fail(interrupted())
         process.exit(ExitCode.INTERRUPTED)
-      }, 5000)
+      }, ctor.graceMs)
       forceTimer.unref()
     }
     process.on('SIGINT', onSigint)
@@ -69,7 +74,7 @@ export abstract class ZgCommand<T extends typeof Command> extends Command {
       this.flags = parsed.flags as FlagsOf<T>
       this.args = parsed.args as ArgsOf<T>
       const data = await this.exec()
-      if (this.abort.signal.aborted) throw interrupted()
+      if (this.abort.signal.aborted && !ctor.interruptIsSuccess) throw interrupted()
       this.emitResult(data)
       return data
     } catch (err) {

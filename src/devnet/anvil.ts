@@ -6,8 +6,10 @@ import {ZgError, ExitCode, usageError} from '../core/errors.js'
 
 const require = createRequire(import.meta.url)
 
-/** The mnemonic anvil and hardhat use: dev0…dev9 are its first ten accounts. */
-export const DEV_MNEMONIC = 'test test test test test test test test test test test junk'
+import {DEV_MNEMONIC} from '../core/keys/dev-accounts.js'
+
+/** The mnemonic anvil funds: dev0…dev9 are its first ten accounts (one copy, in core/keys). */
+export {DEV_MNEMONIC}
 export const DEVNET_CHAIN_ID = 31337
 
 /**
