@@ -158,6 +158,15 @@ export abstract class ZgCommand<T extends typeof Command> extends Command {
     return selectPrompt(hint)
   }
 
+  /** A password/secret prompt for key resolution, only on an interactive terminal. */
+  protected secretPrompt(): ((q: string) => Promise<string>) | undefined {
+    if (!this.mode.interactive) return undefined
+    return async (q: string) => {
+      const {textPrompt} = await import('../ui/prompts.js')
+      return textPrompt({message: q, mask: true})
+    }
+  }
+
   /** Confirmation: --yes answers it; without a TTY and without --yes it fails with exit 2. */
   protected async confirm(message: string, yes: boolean | undefined): Promise<boolean> {
     if (yes) return true

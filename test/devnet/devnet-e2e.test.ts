@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import {after, describe, test} from 'node:test'
+import {Contract, JsonRpcProvider, Wallet, parseEther} from 'ethers'
+import {envelope, runZg, tempHome} from '../helpers/cli.js'
+import {devnetPortArgs} from '../helpers/devnet.js'
+import {devWallet} from '../../src/core/keys/dev-accounts.js'
+import {SDK_COMPUTE_ADDRESSES} from '../../src/devnet/deploy.js'
+
+const rpc = (url: string, method: string, params: unknown[] = []) =>
+  fetch(url, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({jsonrpc: '2.0', id: 1, method, params})})
+    .then((r) => r.json() as Promise<{result: any}>)
+    .then((j) => j.result)
+
+async function waitReceipt(p: JsonRpcProvider, hash: string) {
+  for (let i = 0; i < 200; i++) {
+    const r = await p.getTransactionReceipt(hash)
+    if (r) return r
+    await new Promise((res) => setTimeout(res, 25))
+  }
+  throw new Error('no receipt')
+}
+
+describe('zg node: the local devnet', () => {
+  const home = tempHome('zg-devnet-e2e-')
+  after(async () => {
+    await runZg(['node', 'stop'], {env: home.env})
+    home.cleanup()
+  })
+
+  test('starts detached, deploys contracts, survives kill -9 with its state', async () => {
+    const ports = await devnetPortArgs()
+    const started = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: home.env, timeoutMs: 90_000})
+    const e = envelope(started)
+    assert.equal(e.ok, true, started.stdout + started.stderr)
+    const rpcUrl: string = e.data.rpcUrl
+    const supervisorPid: number = e.data.pid
+
+    // A second start says so and does not start another devnet.
+    const again = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: home.env})
+    const ea = envelope(again)
+    assert.equal(ea.ok, true)
+    assert.equal(ea.data.alreadyRunning, true)
+    assert.equal(ea.data.pid, supervisorPid)
+
+    // Contracts answer at the addresses `zg network show local` reports.
+    const shown = envelope(await runZg(['network', 'show', 'local', '--json'], {env: home.env}))
+    assert.equal(shown.data.rpcUrl, rpcUrl)
+    const c = shown.data.contracts
+    for (const k of ['flow', 'market', 'ledger', 'inference', 'fineTuning']) {
+      assert.match(c[k] ?? '', /^0x[0-9a-fA-F]{40}$/, `contract ${k} recorded`)
+      assert.notEqual(await rpc(rpcUrl, 'eth_getCode', [c[k], 'latest']), '0x', `code at ${k}`)
+    }
+    assert.equal(c.ledger.toLowerCase(), SDK_COMPUTE_ADDRESSES.ledger.toLowerCase())
+    assert.equal(c.inference.toLowerCase(), SDK_COMPUTE_ADDRESSES.inference.toLowerCase())
+    assert.equal(c.fineTuning.toLowerCase(), SDK_COMPUTE_ADDRESSES.fineTuning.toLowerCase())
+    const provider = new JsonRpcProvider(rpcUrl, 31337, {staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1, pollingInterval: 50})
+    const flow = new Contract(c.flow, ['function market() view returns (address)'], provider)
+    const market = new Contract(await flow.market(), ['function pricePerSector() view returns (uint256)'], provider)
+    assert.ok((await market.pricePerSector()) > 0n)
+
+    // A transaction, then kill -9 of the whole devnet (supervisor and chain) after the state interval.
+    const to = Wallet.createRandom().address
+    const sent = await devWallet(3).connect(provider).sendTransaction({to, value: parseEther('1.5')})
+    const receipt = await waitReceipt(provider, sent.hash)
+    assert.equal(receipt.status, 1)
+    await new Promise((r) => setTimeout(r, 2500))
+    const run = JSON.parse(fs.readFileSync(path.join(home.dataDir, 'devnet', 'run.json'), 'utf8'))
+    process.kill(-supervisorPid, 'SIGKILL')
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(run.anvilPid, 0)
+        await new Promise((r) => setTimeout(r, 20))
+      } catch {
+        break
+      }
+    }
+    provider.destroy()
+
+    const status = envelope(await runZg(['node', 'status', '--json'], {env: home.env}))
+    assert.equal(status.data.running, false)
+
+    const restarted = envelope(await runZg(['node', 'start', '--detach', '--json', ...ports], {env: home.env, timeoutMs: 90_000}))
+    assert.equal(restarted.ok, true)
+    assert.notEqual(restarted.data.pid, supervisorPid)
+    const p2 = new JsonRpcProvider(rpcUrl, 31337, {staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1})
+    assert.equal(await p2.getBalance(to), parseEther('1.5'), 'the transfer survived kill -9')
+    const tx = await p2.getTransaction(sent.hash)
+    assert.equal(tx?.hash, sent.hash, 'the transaction is still on chain')
+    assert.notEqual(await rpc(rpcUrl, 'eth_getCode', [c.flow, 'latest']), '0x', 'the contracts are still there')
+    const shown2 = envelope(await runZg(['network', 'show', 'local', '--json'], {env: home.env}))
+    assert.deepEqual(shown2.data.contracts, c, 'no redeploy: same addresses')
+    p2.destroy()
+
+    const st = envelope(await runZg(['node', 'status', '--json'], {env: home.env}))
+    assert.equal(st.data.running, true)
+    assert.ok(st.data.blockHeight >= receipt.blockNumber)
+    const chainRow = st.data.services.find((s: {name: string}) => s.name === 'chain')
+    assert.equal(chainRow.healthy, true)
+  })
+
+  test('a port in use is a clear error naming the port', async () => {
+    const net = await import('node:net')
+    const srv = net.createServer()
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()))
+    const busy = (srv.address() as {port: number}).port
+    const other = tempHome('zg-devnet-port-')
+    try {
+      const ports = await devnetPortArgs()
+      ports[1] = String(busy)
+      const r = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env})
+      assert.equal(r.code, 2)
+      const e = envelope(r)
+      assert.equal(e.error.code, 'PORT_IN_USE')
+      assert.match(e.error.message, new RegExp(`Port ${busy} \\(chain\\)`))
+    } finally {
+      srv.close()
+      other.cleanup()
+    }
+  })
+
+  test('node status and accounts without a running devnet', async () => {
+    const other = tempHome('zg-devnet-none-')
+    try {
+      const s = envelope(await runZg(['node', 'status', '--json'], {env: other.env}))
+      assert.equal(s.data.running, false)
+      const a = await runZg(['node', 'accounts', '--json'], {env: {...other.env, ZG_DEVNET_DIR: path.join(other.dataDir, 'nothing')}})
+      const ea = envelope(a)
+      assert.equal(ea.data.length, 10)
+      assert.equal(ea.data[0].address, '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266')
+      const l = await runZg(['node', 'logs', '--service', 'nope', '--json'], {env: other.env})
+      assert.equal(l.code, 3)
+    } finally {
+      other.cleanup()
+    }
+  })
+})
