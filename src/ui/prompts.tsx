@@ -1,19 +1,22 @@
-import React, {useState} from 'react'
-import {Box, Text, render, useApp, useInput} from 'ink'
+import React, {useRef, useState} from 'react'
+import {Box, Text, render, useInput} from 'ink'
 
 /**
  * Ink prompts. Only imported on an interactive TTY (the base command checks first), drawn on stderr so that stdout
  * stays the command's result. Ctrl-C cancels with exit 130 through the base command's interrupt path.
  */
 
-function mount<T>(make: (done: (v: T) => void, cancel: () => void) => React.ReactElement): Promise<T> {
+/** `summary(v)` is the one line left on screen once answered (the live frame, with any error, is cleared). */
+function mount<T>(make: (done: (v: T) => void, cancel: () => void) => React.ReactElement, summary: (v: T) => string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false
     const app = render(
       make(
         (v) => {
           settled = true
+          app.clear()
           app.unmount()
+          process.stderr.write(summary(v) + '\n')
           resolve(v)
         },
         () => {
@@ -32,20 +35,35 @@ function mount<T>(make: (done: (v: T) => void, cancel: () => void) => React.Reac
   })
 }
 
-function TextInput(props: {message: string; mask?: boolean; initial?: string; validate?: (v: string) => string | undefined; done: (v: string) => void; cancel: () => void}) {
+export function TextInput(props: {message: string; mask?: boolean; initial?: string; validate?: (v: string) => string | undefined; done: (v: string) => void; cancel: () => void}) {
   const [value, setValue] = useState(props.initial ?? '')
   const [error, setError] = useState<string | undefined>()
-  useApp()
+  // A ref, not only state: pasted text can arrive with its newline in one event, before React re-renders.
+  const current = useRef(props.initial ?? '')
+  const submit = () => {
+    const err = props.validate?.(current.current)
+    if (err) return setError(err)
+    props.done(current.current)
+  }
   useInput((input, key) => {
     if (key.ctrl && input === 'c') return props.cancel()
     if (key.escape) return props.cancel()
-    if (key.return) {
-      const err = props.validate?.(value)
-      if (err) return setError(err)
-      return props.done(value)
+    if (key.backspace || key.delete) {
+      current.current = current.current.slice(0, -1)
+      return setValue(current.current)
     }
-    if (key.backspace || key.delete) return setValue((v) => v.slice(0, -1))
-    if (input && !key.ctrl && !key.meta) setValue((v) => v + input)
+    if (key.ctrl || key.meta) return
+    let enter = key.return
+    for (const ch of input) {
+      if (ch === '\r' || ch === '\n') {
+        enter = true
+        break
+      }
+      current.current += ch
+    }
+    setError(undefined)
+    setValue(current.current)
+    if (enter) submit()
   })
   return (
     <Box flexDirection="column">
@@ -60,16 +78,19 @@ function TextInput(props: {message: string; mask?: boolean; initial?: string; va
 }
 
 export function textPrompt(o: {message: string; default?: string; mask?: boolean; validate?: (v: string) => string | undefined}): Promise<string> {
-  return mount<string>((done, cancel) => <TextInput message={o.message} mask={o.mask} initial={o.default} validate={o.validate} done={done} cancel={cancel} />)
+  return mount<string>(
+    (done, cancel) => <TextInput message={o.message} mask={o.mask} initial={o.default} validate={o.validate} done={done} cancel={cancel} />,
+    (v) => `? ${o.message} ${o.mask ? '•'.repeat(Math.min(v.length, 12)) : v}`,
+  )
 }
 
-function Select<V>(props: {message: string; choices: Array<{label: string; value: V}>; done: (v: V) => void; cancel: () => void}) {
+export function Select<V>(props: {message: string; choices: Array<{label: string; value: V}>; done: (v: V) => void; cancel: () => void}) {
   const [i, setI] = useState(0)
   useInput((input, key) => {
     if ((key.ctrl && input === 'c') || key.escape) return props.cancel()
     if (key.upArrow || input === 'k') setI((x) => (x - 1 + props.choices.length) % props.choices.length)
     if (key.downArrow || input === 'j') setI((x) => (x + 1) % props.choices.length)
-    if (key.return) props.done(props.choices[i].value)
+    if (key.return || input.includes('\r')) props.done(props.choices[i].value)
   })
   return (
     <Box flexDirection="column">
@@ -88,7 +109,10 @@ function Select<V>(props: {message: string; choices: Array<{label: string; value
 }
 
 export function selectPrompt<V>(o: {message: string; choices: Array<{label: string; value: V}>}): Promise<V> {
-  return mount<V>((done, cancel) => <Select message={o.message} choices={o.choices} done={done} cancel={cancel} />)
+  return mount<V>(
+    (done, cancel) => <Select message={o.message} choices={o.choices} done={done} cancel={cancel} />,
+    (v) => `? ${o.message} ${o.choices.find((c) => c.value === v)?.label ?? ''}`,
+  )
 }
 
 export async function confirmPrompt(message: string): Promise<boolean> {
