@@ -22,7 +22,7 @@ export interface ChainFlags {
 /** The network profile and a provider with zg's timeouts and retries (settings rpc-timeout / rpc-retries). */
 export async function connect(flags: ChainFlags, reporter?: Reporter): Promise<{network: NetworkProfile; provider: JsonRpcProvider}> {
   const network = resolveNetwork(flags)
-  const {makeProvider} = await import('../core/chain/provider.js')
+  const {makeProvider, checkChain} = await import('../core/chain/provider.js')
   const provider = await makeProvider(network.rpcUrl, {
     chainId: network.chainId,
     local: network.local,
@@ -30,6 +30,16 @@ export async function connect(flags: ChainFlags, reporter?: Reporter): Promise<{
     retries: Number(getSetting('rpc-retries').value),
     reporter,
   })
+  // The profile's chain id is trusted for speed; a custom or overridden RPC is verified once, so reads never come
+  // silently from another chain. The devnet is ours and always 31337.
+  if (!network.local || network.rpcUrl !== resolveNetwork({network: network.name}).rpcUrl) {
+    try {
+      await checkChain(provider, network.chainId)
+    } catch (e) {
+      provider.destroy()
+      throw e
+    }
+  }
   return {network, provider}
 }
 
