@@ -1,6 +1,6 @@
 import {rpcCall} from '../core/jsonrpc.js'
 import type {NetworkContracts} from '../core/networks.js'
-import {loadArtifact} from './deploy.js'
+import {loadArtifact} from '../core/contracts.js'
 
 export interface TxActivity {
   block: number
