@@ -31,6 +31,8 @@ export interface RunningService {
   port?: number
   /** Process id when the service runs in its own process (otherwise it lives in the supervisor). */
   pid?: number
+  /** This instance's data folder, when it has its own (default: its module's folder). */
+  dir?: string
   health(): Promise<boolean>
   stop(): Promise<void>
 }

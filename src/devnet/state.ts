@@ -23,6 +23,8 @@ export interface RunServiceInfo {
   url?: string
   port?: number
   pid?: number
+  /** Data folder of the service (for sizes in `zg node status`). */
+  dir?: string
 }
 
 /** run.json: written by the supervisor once everything is healthy; removed on a clean stop. */

@@ -217,6 +217,7 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
       const dir = p.serviceDir(mod.name)
       fs.mkdirSync(dir, {recursive: true})
       const started = await mod.start({dir, log: logger(p.log(mod.name)), rpcUrl, chainId: DEVNET_CHAIN_ID, contracts, ports, signal: ac.signal})
+      for (const s of started) s.dir ??= dir
       services.push(...started)
       Object.assign(profile, mod.profile?.(ports) ?? {})
       r.emit({step: 'services', status: 'progress', message: `${mod.name} up`})
@@ -228,7 +229,7 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
 
     const state: DevnetState = {...(JSON.parse(fs.readFileSync(p.network, 'utf8')) as DevnetState), rpcUrl, ...profile}
     writeJsonAtomic(p.network, state)
-    info.services = services.map((s) => ({name: s.name, url: s.url, port: s.port, pid: s.pid}))
+    info.services = services.map((s) => ({name: s.name, url: s.url, port: s.port, pid: s.pid, dir: s.dir}))
     info.ready = true
     info.readyAt = new Date().toISOString()
     writeJsonAtomic(p.run, info)

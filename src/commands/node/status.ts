@@ -38,7 +38,7 @@ export default class NodeStatus extends ZgCommand<typeof NodeStatus> {
           healthy = res.ok
         } catch {}
       }
-      services.push({name: s.name, pid: s.pid ?? info.pid, port: s.port, url: s.url, healthy, dataBytes: dirSize(p.serviceDir(s.name.replace(/\d+$/, '')))})
+      services.push({name: s.name, pid: s.pid ?? info.pid, port: s.port, url: s.url, healthy, dataBytes: s.dir ? dirSize(s.dir) : 0})
     }
     return {running: true, ready: info.ready, pid: info.pid, startedAt: info.startedAt, rpcUrl: info.rpcUrl, blockHeight, dataDir: p.root, dataBytes: dirSize(p.root), services}
   }
