@@ -25,6 +25,9 @@ On a terminal it shows a live dashboard (q stops the devnet); elsewhere it logs 
     'provider-port': port('Compute provider', DEVNET_PORTS.provider, 'ZG_PROVIDER_PORT'),
     'oracle-port': port('INFT oracle', DEVNET_PORTS.oracle, 'ZG_ORACLE_PORT'),
     timeout: Flags.integer({description: 'Seconds to wait for the devnet to be ready', default: 60, env: 'ZG_START_TIMEOUT'}),
+    'provider-target-url': Flags.string({description: 'Serve compute chats from this OpenAI-compatible server (e.g. a local llama.cpp or Ollama /v1) instead of the built-in model', env: 'ZG_PROVIDER_TARGET_URL', helpGroup: 'COMPUTE'}),
+    'provider-target-model': Flags.string({description: 'Model name to request from --provider-target-url', env: 'ZG_PROVIDER_TARGET_MODEL', helpGroup: 'COMPUTE'}),
+    'provider-executor': Flags.string({description: 'Shell command of a custom fine-tuning trainer (gets <dataset> <params.json> <output dir>)', env: 'ZG_PROVIDER_EXECUTOR', helpGroup: 'COMPUTE'}),
   }
   static steps = [
     {id: 'chain', title: 'Start chain'},
@@ -41,6 +44,10 @@ On a terminal it shows a live dashboard (q stops the devnet); elsewhere it logs 
   }
 
   async exec() {
+    // The compute provider reads its options from the environment, which a detached supervisor inherits too.
+    if (this.flags['provider-target-url']) process.env.ZG_PROVIDER_TARGET_URL = (await import('../../core/networks.js')).checkUrl(this.flags['provider-target-url'])
+    if (this.flags['provider-target-model']) process.env.ZG_PROVIDER_TARGET_MODEL = this.flags['provider-target-model']
+    if (this.flags['provider-executor']) process.env.ZG_PROVIDER_EXECUTOR = this.flags['provider-executor']
     if (this.flags.detach && !process.env.ZG_DEVNET_CHILD) return this.detach()
     return this.foreground()
   }
