@@ -52,9 +52,14 @@ export abstract class ZgCommand<T extends typeof Command> extends Command {
     this.mode = detectMode(this.argv)
     const ctor = this.ctor as unknown as typeof ZgCommand
     let sigints = 0
+    let firstSigint = 0
     let forceTimer: NodeJS.Timeout | undefined
     const onSigint = () => {
+      // conf's atomic writer (when-exit) re-raises the signal it caught at once; only a press a moment later is
+      // the user insisting.
+      if (sigints > 0 && Date.now() - firstSigint < 500) return
       sigints++
+      if (sigints === 1) firstSigint = Date.now()
       if (sigints > 1) {
         this.fail(interrupted('Interrupted (second Ctrl-C): stopped immediately.'))
         process.exit(ExitCode.INTERRUPTED)

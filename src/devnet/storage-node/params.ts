@@ -32,11 +32,14 @@ export function bool(v: unknown, what = 'flag'): boolean {
   return v
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 export function base64(v: unknown, what = 'data'): Uint8Array {
-  if (typeof v !== 'string' || v.length % 4 !== 0 || !BASE64.test(v)) throw badParams(`invalid base64 in ${what}`)
-  return new Uint8Array(Buffer.from(v, 'base64'))
+  if (typeof v !== 'string' || v.length % 4 !== 0) throw badParams(`invalid base64 in ${what}`)
+  // Node's decoder is lenient (skips junk); re-encoding must give the input back, which also rejects non-canonical
+  // padding bits like the node's Rust decoder. Twice as fast as a character-class regex on 350 KB strings.
+  const bytes = Buffer.from(v, 'base64')
+  if (bytes.toString('base64') !== v) throw badParams(`invalid base64 in ${what}`)
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
 }
 
 export interface SegmentParam {
