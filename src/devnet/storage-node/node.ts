@@ -4,7 +4,7 @@
  * validation order and error objects, so the official SDKs work against it unchanged.
  */
 import path from 'node:path'
-import {CHUNK_SIZE, SEGMENT_CHUNKS} from '../../core/storage/constants.js'
+import {CHUNK_SIZE, SEGMENT_CHUNKS, SEGMENT_SIZE} from '../../core/storage/constants.js'
 import {ceilDiv} from '../../core/storage/layout.js'
 import {SegmentCache, WriteControl} from './chunk-pool.js'
 import {badParams, callFailed, internalError, invalidParams} from './errors.js'
@@ -238,16 +238,17 @@ export class StorageNode {
         needCache = true
       }
     }
-    validateSegment(seg)
+    const leaf = validateSegment(seg)
     if (needCache) {
       this.cache.add(seg.root, seg.index, seg.fileSize, {data: seg.data, proof: seg.proof})
       return
     }
-    await this.writeSegment(tx!, seg.index, seg.data, seg.proof)
+    // A full segment's leaf is exactly the root of its data; a short last one was padded for the proof.
+    await this.writeSegment(tx!, seg.index, seg.data, seg.proof, seg.data.length === SEGMENT_SIZE ? leaf : undefined)
   }
 
   /** Stores a validated segment of `tx` if it is in this node's shard (ChunkPool::write_chunks), then finalizes. */
-  private async writeSegment(tx: TxRecord, idx: number, data: Uint8Array, proof: {lemma: string[]; path: boolean[]}): Promise<void> {
+  private async writeSegment(tx: TxRecord, idx: number, data: Uint8Array, proof: {lemma: string[]; path: boolean[]}, dataRoot?: Uint8Array): Promise<void> {
     const total = splitFileIntoSegments(tx.size).numSegments
     this.writes.begin(tx.root, idx, total, (i) => this.store.hasSegment(tx.root, i))
     if (!this.inShard(tx, idx)) {
@@ -255,7 +256,7 @@ export class StorageNode {
       return
     }
     try {
-      await this.track(this.store.putSegment(tx.root, idx, data, proof))
+      await this.track(this.store.putSegment(tx.root, idx, data, proof, dataRoot))
     } catch (e) {
       this.writes.end(tx.root, idx, 'failed')
       if (this.closed) throw internalError('the node is shutting down')

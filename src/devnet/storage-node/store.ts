@@ -6,7 +6,7 @@
  * instead of served.
  */
 import fs from 'node:fs'
-import {mkdir, open, readFile, rename} from 'node:fs/promises'
+import {mkdir, open, rename} from 'node:fs/promises'
 import path from 'node:path'
 import {randomBytes} from 'node:crypto'
 import {DatabaseSync, type StatementSync} from 'node:sqlite'
@@ -15,6 +15,8 @@ import {segmentRoot} from '../../core/storage/merkle.js'
 import type {SubmissionNode, TxRecord} from './submit-log.js'
 
 const SCHEMA_VERSION = 1
+
+const identity = (st: fs.Stats) => `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
 
 export interface StoredSegment {
   data: Uint8Array
@@ -50,6 +52,12 @@ export class NodeStore {
   private readonly segDir: string
   private readonly tmpDir: string
   private readonly q: Record<string, StatementSync>
+  /**
+   * Files whose content is known to hash to their recorded root, by identity (inode, size, mtime, ctime): set when
+   * we write a segment and when a read verifies one. Any later change to the file changes its identity and brings
+   * back the full re-hash, so damaged files are still caught, without hashing every segment on every download.
+   */
+  private readonly verified = new Map<string, string>()
 
   constructor(readonly dir: string) {
     this.segDir = path.join(dir, 'segments')
@@ -184,7 +192,7 @@ export class NodeStore {
   }
 
   /** Writes a verified segment durably: file (tmp, fsync, rename), then its index row. */
-  async putSegment(root: string, idx: number, data: Uint8Array, proof: StoredSegment['proof']): Promise<void> {
+  async putSegment(root: string, idx: number, data: Uint8Array, proof: StoredSegment['proof'], dataRoot?: Uint8Array): Promise<void> {
     const tmp = path.join(this.tmpDir, `${root.slice(2, 18)}-${idx}-${randomBytes(6).toString('hex')}`)
     const fh = await open(tmp, 'w')
     try {
@@ -196,7 +204,9 @@ export class NodeStore {
     const dest = this.filePath(root, idx)
     await mkdir(path.dirname(dest), {recursive: true})
     await rename(tmp, dest)
-    this.q.segInsert!.run(root, idx, segmentRoot(data), JSON.stringify(proof))
+    // The caller has usually hashed the data already while checking its proof.
+    this.q.segInsert!.run(root, idx, dataRoot ?? segmentRoot(data), JSON.stringify(proof))
+    this.markVerified(dest)
   }
 
   /**
@@ -207,19 +217,38 @@ export class NodeStore {
     const row = this.q.segGet!.get(root, idx) as {seg_root: Uint8Array; proof: string} | undefined
     if (!row) return undefined
     let data: Uint8Array
+    const file = this.filePath(root, idx)
+    let known = false
     try {
-      data = new Uint8Array(await readFile(this.filePath(root, idx)))
+      const fh = await open(file, 'r')
+      try {
+        const st = await fh.stat()
+        known = this.verified.get(file) === identity(st)
+        data = new Uint8Array(await fh.readFile())
+      } finally {
+        await fh.close()
+      }
     } catch (e) {
       this.dropSegment(root, idx)
       onCorrupt?.(`segment ${idx} of ${root} is indexed but unreadable (${(e as Error).message}); dropped`)
       return undefined
     }
-    if (data.length === 0 || data.length % 256 !== 0 || !hashEquals(segmentRoot(data), row.seg_root)) {
+    if (!known && (data.length === 0 || data.length % 256 !== 0 || !hashEquals(segmentRoot(data), row.seg_root))) {
+      this.verified.delete(file)
       this.dropSegment(root, idx)
       onCorrupt?.(`segment ${idx} of ${root} does not match the root recorded at upload; dropped`)
       return undefined
     }
+    if (!known) this.markVerified(file)
     return {data, proof: JSON.parse(row.proof)}
+  }
+
+  private markVerified(file: string): void {
+    try {
+      this.verified.set(file, identity(fs.statSync(file)))
+    } catch {
+      this.verified.delete(file)
+    }
   }
 
   dropSegment(root: string, idx: number): void {
