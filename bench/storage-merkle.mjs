@@ -8,6 +8,9 @@
 //                                              PARALLEL_MIN_BYTES
 //   SIZE_MIB=64 node bench/storage-merkle.mjs  another size; RUNS=3 keeps the best of 3 runs of each
 //   (the machine may be shared: a busy second core hides the gain of the worker)
+//
+// Measured on the idle 2-core x86-64 reference box, Node 24.21: zg 0.96 s (279 MB/s, peak RSS 97 MiB) with
+// one worker, 1.74 s on one thread (70 MiB); SDK 14.99 s (18 MB/s, 213 MiB); 15.6× (8.6× single-threaded).
 import {spawnSync} from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'

@@ -281,17 +281,18 @@ export async function hashRange(
 
 /**
  * Files below this size are hashed on the calling thread alone. Larger ones are cut into tasks that the
- * calling thread and the workers pull from one queue, so a worker still starting up (≈40 ms to boot and
- * load its WASM) holds nothing up. Measured with `node bench/storage-merkle.mjs --threshold` on the 2-core
- * reference box, 1 thread vs 1 thread + 1 worker: 8 MiB 74 vs 100 ms, 16 MiB 125 vs 147 ms, 32 MiB 238 vs
- * 228 ms, 64 MiB 426 vs 310 ms; so workers start at 32 MiB.
+ * calling thread and the workers claim from a shared counter, so a worker still starting up (≈40 ms to boot
+ * and load its WASM) holds nothing up. Measured with `node bench/storage-merkle.mjs --threshold` on the
+ * idle 2-core reference box, 1 thread vs 1 thread + 1 worker: 8 MiB 75 vs 96 ms, 16 MiB 128 vs 123 ms,
+ * 32 MiB 230 vs 182 ms, 64 MiB 429 vs 297 ms, 256 MiB 1.74 vs 0.96 s.
  */
-export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024
+export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 /**
  * Task sizes: guided self-scheduling, each task a share of what is left (remaining / (2 × threads)), between
  * 4 and 64 segments (1…16 MiB). Large first tasks keep claims rare; small last ones keep any thread from
- * finishing long after the others (a fixed split was measured 50% slower on a 16 MiB file because of that).
+ * finishing long after the others (with equal 2 MiB tasks and prefetching, a 16 MiB file took 221 ms on two
+ * threads against 146 ms on one, mostly waiting for the last task).
  */
 const MAX_TASK_SEGMENTS = 64
 const MIN_TASK_SEGMENTS = 4
