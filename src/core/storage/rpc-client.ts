@@ -4,6 +4,7 @@
  * retries of transient failures and JSON-RPC error objects come from core/jsonrpc.ts; this module adds the shapes
  * and the classification of the node's error strings that clients must treat specially.
  */
+import {isAscii} from 'node:buffer'
 import http from 'node:http'
 import https from 'node:https'
 import {networkError} from '../errors.js'
@@ -214,7 +215,9 @@ function postRaw(url: string, method: string, body: Uint8Array, o: RpcOptions): 
         if (status === 429 || status >= 500) return fail(new Error(`HTTP ${status}`))
         let json: {result?: unknown; error?: {code: number; message: string; data?: unknown}}
         try {
-          json = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+          const buf = Buffer.concat(chunks)
+          // Segment replies are mostly base64: decoding ASCII as latin1 is a plain copy, UTF-8 decoding is not.
+          json = JSON.parse(buf.toString(isAscii(buf) ? 'latin1' : 'utf8'))
         } catch (e) {
           return reject(networkError(`${url} answered ${method} with something that is not JSON-RPC (HTTP ${status}).`, {code: 'RPC_BAD_RESPONSE', cause: e}))
         }

@@ -333,9 +333,14 @@ export class StorageNode {
     const chunks = index === numSegments - 1 ? lastSegmentSize / CHUNK_SIZE : SEGMENT_CHUNKS
     const stored = await this.readSegment(tx.root, index)
     if (!stored) return null
-    const data = new Uint8Array(chunks * CHUNK_SIZE)
-    data.set(stored.data.subarray(0, Math.min(stored.data.length, data.length)))
-    return {root: tx.root, data: Buffer.from(this.served(data)).toString('base64'), index, proof: stored.proof, fileSize: tx.size}
+    const want = chunks * CHUNK_SIZE
+    let data = stored.data.subarray(0, want)
+    if (data.length < want) {
+      data = new Uint8Array(want)
+      data.set(stored.data)
+    }
+    const out = this.served(data)
+    return {root: tx.root, data: Buffer.from(out.buffer, out.byteOffset, out.length).toString('base64'), index, proof: stored.proof, fileSize: tx.size}
   }
 
   private fileInfo(tx: TxRecord) {

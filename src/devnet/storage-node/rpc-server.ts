@@ -4,6 +4,7 @@
  * with the error inside the JSON-RPC envelope, batches, and request ids echoed byte for byte (the official TS SDK
  * sends ids like 17345678901234568 that a plain JSON.parse would round). GET /health answers for `zg node status`.
  */
+import {isAscii} from 'node:buffer'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 
@@ -95,12 +96,31 @@ async function handleOne(req: unknown, opts: RpcServerOptions): Promise<Json | u
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body)})
-  res.end(body)
+function send(res: http.ServerResponse, status: number, body: string | string[]): void {
+  const parts = typeof body === 'string' ? [body] : body
+  const lengths = parts.map((p) => Buffer.byteLength(p))
+  res.writeHead(status, {'content-type': 'application/json; charset=utf-8', 'content-length': lengths.reduce((a, b) => a + b, 0)})
+  // Segment replies are hundreds of KB of base64: ASCII text (UTF-8 length equal to its length) is written as latin1,
+  // the same bytes with a plain copy instead of a UTF-8 encode.
+  parts.forEach((p, i) => res.write(p, lengths[i] === p.length ? 'latin1' : 'utf8'))
+  res.end()
 }
 
-async function handleBody(text: string, opts: RpcServerOptions): Promise<string> {
+/** Placeholder for a large `result.data` string, spliced back in at send time instead of copied by JSON.stringify. */
+const DATA_SLOT = '__zg_segment_data_slot__'
+const SPLICE_MIN = 32 * 1024
+
+/** One reply as text parts: the big base64 `data` of a segment stays a separate string. */
+function serializeReply(reply: Json): string | string[] {
+  const result = reply.result as Json | null | undefined
+  const data = result && typeof result === 'object' && !Array.isArray(result) ? result.data : undefined
+  if (typeof data !== 'string' || data.length < SPLICE_MIN) return JSON.stringify(reply)
+  const text = JSON.stringify({...reply, result: {...result, data: DATA_SLOT}})
+  const at = text.indexOf(DATA_SLOT)
+  return [text.slice(0, at), data, text.slice(at + DATA_SLOT.length)]
+}
+
+async function handleBody(text: string, opts: RpcServerOptions): Promise<string | string[]> {
   let parsed: unknown
   try {
     parsed = parseJsonLosslessIds(text)
@@ -113,7 +133,7 @@ async function handleBody(text: string, opts: RpcServerOptions): Promise<string>
     return replies.length ? JSON.stringify(replies) : ''
   }
   const reply = await handleOne(parsed, opts)
-  return reply ? JSON.stringify(reply) : ''
+  return reply ? serializeReply(reply) : ''
 }
 
 /** Starts the server on 127.0.0.1 (or `host`) and resolves once it listens. */
@@ -150,7 +170,8 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServerH
     })
     req.on('end', () => {
       if (tooBig) return
-      handleBody(Buffer.concat(chunks, size).toString('utf8'), opts).then(
+      const raw = Buffer.concat(chunks, size)
+      handleBody(raw.toString(isAscii(raw) ? 'latin1' : 'utf8'), opts).then(
         (body) => send(res, 200, body),
         (e) => {
           opts.log?.(`request failed: ${(e as Error)?.stack ?? String(e)}`)
