@@ -140,11 +140,11 @@ async function fetchSegments(t: FetchTarget, sink: Sink, o: FetchOptions): Promi
         tried.push({url: h.node.url, segment: i, reason})
         strikes.set(h.node.url, (strikes.get(h.node.url) ?? 0) + 1)
       }
-      if (!seg || typeof seg.data !== 'string') {
+      if (!seg || !Buffer.isBuffer(seg.bytes)) {
         bad('no data for this segment')
         continue
       }
-      const raw = Buffer.from(seg.data, 'base64')
+      const raw = seg.bytes
       const {check, data} = o.pool ? await o.pool.verify(root, i, raw, seg.proof, size) : {check: verifySegmentProof(rootHash, i, raw, seg.proof, size), data: raw}
       if (!check.ok) {
         bad(`proof check failed: ${check.reason}`)
