@@ -32,8 +32,7 @@ function section(title: string, rows: Array<[string | number, string]>): string 
 
 export const exitCodesText = () => section('EXIT CODES', EXIT_CODES)
 /** One line per command screen; the full table is on `zg help`. */
-export const exitCodesLine = () => 'EXIT CODES
-  0 ok · 1 unexpected · 2 usage · 3 not found · 4 key/auth · 5 network · 6 tx failed · 7 timeout (resumable) · 130 interrupted (zg help: details)'
+export const exitCodesLine = () => 'EXIT CODES\n  0 ok · 1 unexpected · 2 usage · 3 not found · 4 key/auth · 5 network · 6 tx failed · 7 timeout (resumable) · 130 interrupted (zg help: details)'
 export const environmentText = () => section('ENVIRONMENT', ENVIRONMENT)
 
 export default class ZgHelp extends Help {
