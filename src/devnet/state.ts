@@ -39,6 +39,8 @@ export interface RunInfo {
   blockTime?: number
   services: RunServiceInfo[]
   version: string
+  /** Things the user must hear about this start (state moved aside …), shown by `zg node start --detach`. */
+  warnings?: string[]
 }
 
 export function readRunInfo(env: NodeJS.ProcessEnv = process.env): RunInfo | undefined {

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {ExitCode, ZgError, usageError} from '../core/errors.js'
 import {DEVNET_PORTS, type DevnetState} from '../core/networks.js'
 import {rpcCall} from '../core/jsonrpc.js'
+import {resetChainNonces} from '../core/chain/nonce.js'
 import type {Reporter} from '../core/progress.js'
 import {silentReporter} from '../core/progress.js'
 import {DEVNET_CHAIN_ID, spawnAnvil, waitForRpc} from './anvil.js'
@@ -114,7 +115,14 @@ export function cleanStale(env: NodeJS.ProcessEnv = process.env): RunInfo | unde
  */
 export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
   const env = opts.env ?? process.env
-  const r = opts.reporter ?? silentReporter
+  const warnings: string[] = []
+  const outer = opts.reporter ?? silentReporter
+  const r: Reporter = {
+    emit(e) {
+      if (e.status === 'warn' && e.message) warnings.push(e.message)
+      outer.emit(e)
+    },
+  }
   const p = devnetPaths(env)
   const ports = defaultPorts(opts.ports)
   const running = cleanStale(env)
@@ -208,8 +216,18 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
     r.emit({step: 'chain', status: 'done', message: rpcUrl})
 
     r.emit({step: 'contracts', status: 'started'})
-    const contracts = await ensureContracts(rpcUrl, p.network, r, log)
+    const {contracts, deployed} = await ensureContracts(rpcUrl, p.network, r, log)
     r.emit({step: 'contracts', status: 'done', message: `Flow ${contracts.flow}`})
+    // A freshly deployed chain makes the services' saved state (synced logs, stored files, jobs) belong to a chain
+    // that is gone: keep it aside rather than mixing the two.
+    if (deployed) resetChainNonces(DEVNET_CHAIN_ID, env)
+    const servicesRoot = path.dirname(p.serviceDir('x'))
+    if (deployed && fs.existsSync(servicesRoot) && fs.readdirSync(servicesRoot).length) {
+      const aside = `${servicesRoot}.previous-chain-${new Date().toISOString().replace(/[:.]/g, '-')}`
+      fs.renameSync(servicesRoot, aside)
+      r.emit({step: 'contracts', status: 'warn', message: `service data of the previous chain moved to ${aside}`})
+      log(`service data of the previous chain moved to ${aside}`)
+    }
 
     r.emit({step: 'services', status: 'started'})
     const profile: Record<string, unknown> = {}
@@ -232,6 +250,7 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
     info.services = services.map((s) => ({name: s.name, url: s.url, port: s.port, pid: s.pid, dir: s.dir}))
     info.ready = true
     info.readyAt = new Date().toISOString()
+    if (warnings.length) info.warnings = warnings
     writeJsonAtomic(p.run, info)
     log(`ready: ${rpcUrl}`)
     return {info, contracts, services, stopped, stop}
@@ -254,7 +273,7 @@ async function waitHealthy(s: RunningService, timeoutMs: number): Promise<boolea
  * Contracts are deployed once per chain. network.json remembers them; if the chain was reset underneath (state
  * gone), they are deployed again. A corrupt network.json is moved aside.
  */
-async function ensureContracts(rpcUrl: string, file: string, r: Reporter, log: (l: string) => void): Promise<DevnetContracts> {
+async function ensureContracts(rpcUrl: string, file: string, r: Reporter, log: (l: string) => void): Promise<{contracts: DevnetContracts; deployed: boolean}> {
   let saved: DevnetState | undefined
   if (fs.existsSync(file)) {
     if (validJsonFile(file)) saved = JSON.parse(fs.readFileSync(file, 'utf8')) as DevnetState
@@ -266,14 +285,14 @@ async function ensureContracts(rpcUrl: string, file: string, r: Reporter, log: (
   const flow = saved?.contracts?.flow
   if (flow) {
     const code = await rpcCall<string>(rpcUrl, 'eth_getCode', [flow, 'latest'])
-    if (code && code !== '0x') return {...(saved!.contracts as DevnetContracts), deployBlock: saved!.deployBlock ?? 0}
+    if (code && code !== '0x') return {contracts: {...(saved!.contracts as DevnetContracts), deployBlock: saved!.deployBlock ?? 0}, deployed: false}
     log('contracts missing on chain (state was reset); deploying again')
   }
   const contracts = await deployDevnetContracts(rpcUrl, {reporter: r})
   const {deployBlock, ...addresses} = contracts
   writeJsonAtomic(file, {chainId: DEVNET_CHAIN_ID, rpcUrl, contracts: addresses, deployBlock} satisfies DevnetState)
   log(`contracts deployed at block ${deployBlock}`)
-  return contracts
+  return {contracts, deployed: true}
 }
 
 /** Asks a running supervisor to stop and waits for it (then kills what is left after the timeout). */

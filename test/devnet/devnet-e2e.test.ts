@@ -100,6 +100,31 @@ describe('zg node: the local devnet', () => {
     assert.equal(chainRow.healthy, true)
   })
 
+  test('an unreadable chain state is moved aside (never deleted) with a message, and the devnet starts fresh', async () => {
+    const other = tempHome('zg-devnet-corrupt-')
+    try {
+      const ports = await devnetPortArgs()
+      assert.equal(envelope(await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})).ok, true)
+      await runZg(['node', 'stop'], {env: other.env})
+      const chainDir = path.join(other.dataDir, 'devnet', 'chain')
+      fs.writeFileSync(path.join(chainDir, 'state.json'), '{"not": json')
+      const r = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})
+      const e = envelope(r)
+      assert.equal(e.ok, true, r.stdout + r.stderr)
+      assert.ok(e.warnings?.some((w: string) => /moved to .*corrupt.*zg node reset/.test(w)), JSON.stringify(e.warnings))
+      const aside = fs.readdirSync(chainDir).filter((f) => f.startsWith('state.json.corrupt-'))
+      assert.equal(aside.length, 1)
+      assert.equal(fs.readFileSync(path.join(chainDir, aside[0]), 'utf8'), '{"not": json')
+      const shown = envelope(await runZg(['network', 'show', 'local', '--json'], {env: other.env}))
+      assert.notEqual(await rpc(e.data.rpcUrl, 'eth_getCode', [shown.data.contracts.flow, 'latest']), '0x')
+      const st = envelope(await runZg(['node', 'status', '--json'], {env: other.env}))
+      assert.ok(st.data.services.every((x: {healthy: boolean}) => x.healthy), JSON.stringify(st.data.services))
+    } finally {
+      await runZg(['node', 'stop'], {env: other.env})
+      other.cleanup()
+    }
+  })
+
   test('a port in use is a clear error naming the port', async () => {
     const net = await import('node:net')
     const srv = net.createServer()

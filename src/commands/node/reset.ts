@@ -15,6 +15,8 @@ export default class NodeReset extends ZgCommand<typeof NodeReset> {
     if (!(await this.confirm(`delete the devnet state in ${p.root}`, this.flags.yes))) return {reset: false, dataDir: p.root}
     const stopped = await stopDevnet()
     fs.rmSync(p.root, {recursive: true, force: true})
+    const {resetChainNonces} = await import('../../core/chain/nonce.js')
+    resetChainNonces(31337)
     return {reset: true, wasRunning: stopped.stopped, dataDir: p.root}
   }
 

@@ -76,7 +76,10 @@ On a terminal it shows a live dashboard (q stops the devnet); elsewhere it logs 
     const deadline = Date.now() + this.flags.timeout * 1000
     for (;;) {
       const info = readRunInfo()
-      if (info && info.pid === child.pid && info.ready) return this.summary(info, {detached: true, log: p.log('supervisor')})
+      if (info && info.pid === child.pid && info.ready) {
+        for (const w of info.warnings ?? []) this.warn(w)
+        return this.summary(info, {detached: true, log: p.log('supervisor')})
+      }
       if (!pidAlive(child.pid) || child.exitCode !== null) {
         const tail = fs.readFileSync(p.log('supervisor'), 'utf8').trim().split('\n').slice(-8).join('\n')
         throw new ZgError(`The devnet failed to start:\n${tail}`, {code: 'DEVNET_START_FAILED', exit: ExitCode.UNEXPECTED, suggestions: ['Full logs: zg node logs', 'Start over with a clean state: zg node reset --yes']})

@@ -68,6 +68,18 @@ export function resetNonceState(chainId: number | bigint, address: string, env: 
   fs.rmSync(nonceFiles(chainId, address, env).state, {force: true})
 }
 
+/** Forgets every recorded nonce on a chain: a devnet whose chain starts over must not reuse the old numbers. */
+export function resetChainNonces(chainId: number | bigint, env: NodeJS.ProcessEnv = process.env): void {
+  const {dir} = nonceFiles(chainId, '0x', env)
+  let names: string[]
+  try {
+    names = fs.readdirSync(dir)
+  } catch {
+    return
+  }
+  for (const n of names) if (n.startsWith(`${chainId}-`) && n.endsWith('.nonce.json')) fs.rmSync(path.join(dir, n), {force: true})
+}
+
 function readState(file: string, ttlMs: number): NonceState | undefined {
   try {
     const s = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<NonceState>
