@@ -1,19 +1,21 @@
-// node:test reporter that tallies leaf tests. With ZG_TALLY_FILE set it appends the counts there (scripts/test.mjs
-// merges several runs into one closing line); otherwise it prints the line CI reads: "N passed, N failed".
+// node:test reporter that tallies leaf tests. With ZG_TALLY_FILE set it appends one letter per finished test there
+// (P, F or S) as it goes — so the count survives --test-force-exit — and scripts/test.mjs prints the closing line;
+// otherwise it prints the line CI reads itself: "N passed, N failed".
 import fs from 'node:fs'
 
 export default async function* summary(source) {
+  const file = process.env.ZG_TALLY_FILE
   let passed = 0
   let failed = 0
   let skipped = 0
   for await (const event of source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue
     if (event.data.details?.type === 'suite') continue
-    if (event.type === 'test:pass') {
-      if (event.data.skip || event.data.todo) skipped++
-      else passed++
-    } else failed++
+    let mark
+    if (event.type === 'test:fail') ((mark = 'F'), failed++)
+    else if (event.data.skip || event.data.todo) ((mark = 'S'), skipped++)
+    else ((mark = 'P'), passed++)
+    if (file) fs.appendFileSync(file, mark)
   }
-  if (process.env.ZG_TALLY_FILE) fs.appendFileSync(process.env.ZG_TALLY_FILE, JSON.stringify({passed, failed, skipped}) + '\n')
-  else yield `\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`
+  if (!file) yield `\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`
 }
