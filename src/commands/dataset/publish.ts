@@ -8,10 +8,11 @@ import {bytes, keyValue} from '../../ui/format.js'
 
 export default class DatasetPublish extends ZgCommand<typeof DatasetPublish> {
   static summary = 'Publish a file or directory as a registered dataset version, with contributors and license'
-  static description = `Checks the metadata (name, semantic version, SPDX license, contributor shares summing to 10000 bps, parents in the registry) and simulates the registration before anything is uploaded; then uploads the data exactly like zg dataset upload (every file with its sha256 and 0G root, then the zg-dataset manifest; nothing already stored is paid again) and registers the manifest root in the AssetRegistry. The first version creates the asset; publishing the same name again adds a version and keeps the earlier ones. Download a version with zg model download NAME@VERSION (or zg dataset download ROOT).`
+  static description = `Checks the metadata (name, semantic version, SPDX license, contributor shares summing to 10000 bps, parents in the registry) and simulates the registration before anything is uploaded; then uploads the data exactly like zg dataset upload (every file with its sha256 and 0G root, then the zg-dataset manifest; nothing already stored is paid again) and registers the manifest root in the AssetRegistry. The first version creates the asset; publishing the same name again adds a version and keeps the earlier ones. A maintainer the owner appointed (zg model maintainer add) adds versions to the owner's dataset with --owner OWNER; a signer that is not one is refused (exit 4) before anything is uploaded. Download a version with zg model download NAME@VERSION (or zg dataset download ROOT).`
   static examples = [
     '<%= config.bin %> dataset publish ./open-corpus --dataset-version 1.0.0 --license CC-BY-4.0 --account alice',
     '<%= config.bin %> dataset publish ./corpus --name open-corpus --dataset-version 1.1.0 --license CC-BY-4.0 --contributor dev0:6000 --contributor dev1:4000 --json',
+    '<%= config.bin %> dataset publish ./corpus --name open-corpus --dataset-version 1.2.0 --license CC-BY-4.0 --contributor dev1:10000 --owner 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --account dev2',
   ]
   static args = {path: Args.string({description: 'File or directory', required: true})}
   static flags = {
@@ -23,6 +24,7 @@ export default class DatasetPublish extends ZgCommand<typeof DatasetPublish> {
     'parent-dataset': Flags.string({description: 'Dataset this one derives from: id or name@version (repeatable)', multiple: true, env: 'ZG_DATASET_PARENT_DATASETS'}),
     'parent-model': Flags.string({description: 'Model that produced it: id or name@version (repeatable)', multiple: true, env: 'ZG_DATASET_PARENT_MODELS'}),
     'lineage-share': Flags.integer({description: 'Basis points of every payment passed to the parents (default 1000 with parents)', min: 0, max: 10000, env: 'ZG_DATASET_LINEAGE_SHARE'}),
+    owner: Flags.string({description: "The asset's owner, when you publish a new version as one of its maintainers (0x address, keystore account or devN; default: you)", env: 'ZG_ASSET_OWNER'}),
     timeout: Flags.integer({description: 'Seconds to wait for the storage nodes, per file, before exiting with code 7', default: 600, min: 1, env: 'ZG_STORAGE_TIMEOUT'}),
     replicas: Flags.integer({description: 'Copies of every segment to place on distinct nodes', default: 1, min: 1, env: 'ZG_REPLICAS'}),
     ...networkFlag,
@@ -48,6 +50,8 @@ export default class DatasetPublish extends ZgCommand<typeof DatasetPublish> {
       const signer = await signerFor(this.flags, network, this.secretPrompt())
       for (const w of signer.warnings) this.warn(w)
       const f = this.flags
+      const {addressOf} = await import('../../core/registry/accounts.js')
+      const owner = f.owner ? addressOf(f.owner, {local: network.local, what: '--owner'}) : undefined
       const contributors = f.contributor?.length ? f.contributor.map((s) => parseContributorSpec(s, {local: network.local})) : [{address: signer.address, shareBps: 10000}]
       const parents = {
         ...(f['parent-dataset']?.length ? {datasets: f['parent-dataset']} : {}),
@@ -66,7 +70,7 @@ export default class DatasetPublish extends ZgCommand<typeof DatasetPublish> {
         publishDataset(
           this.args.path,
           meta,
-          {network, provider, signer: async () => signer.wallet, reporter, signal: this.abort.signal, timeoutMs: f.timeout * 1000, replicas: f.replicas, tx},
+          {network, provider, signer: async () => signer.wallet, owner, reporter, signal: this.abort.signal, timeoutMs: f.timeout * 1000, replicas: f.replicas, tx},
           'the dataset metadata (--name, --dataset-version, --license, --contributor, --parent-*)',
         ),
       )
@@ -82,6 +86,7 @@ export default class DatasetPublish extends ZgCommand<typeof DatasetPublish> {
       ['published', `dataset ${r.name}@${r.version}`],
       ['asset', `${r.assetId} (version #${r.versionIndex})`],
       ['owner', r.owner],
+      ['publisher', r.publisher !== r.owner ? `${r.publisher} (maintainer)` : undefined],
       ['license', r.license],
       ['manifest', r.manifestRoot],
       ['files', `${r.fileCount} (${bytes(r.totalSize)})`],

@@ -13,7 +13,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type {JsonRpcProvider, Wallet} from 'ethers'
 import {callContract, sendContract, type SendOptions} from '../chain/send.js'
-import {ExitCode, isZgError, notFound, usageError, ZgError} from '../errors.js'
+import {authError, ExitCode, isZgError, notFound, usageError, ZgError} from '../errors.js'
 import type {NetworkProfile} from '../networks.js'
 import {silentReporter, type ProgressEvent, type Reporter} from '../progress.js'
 import {uploadDataset, type DatasetUploadResult} from '../storage/dataset.js'
@@ -30,6 +30,12 @@ export interface PublishOptions {
   provider: JsonRpcProvider
   /** The publishing account (owner of a new asset, owner or maintainer of an existing one). */
   signer: () => Promise<Wallet>
+  /**
+   * The owner of the asset to publish a version of, when the signer publishes as one of its maintainers (default:
+   * the signer). name@version is resolved under this owner; the asset must exist and the signer must be its owner or
+   * a maintainer.
+   */
+  owner?: string
   reporter?: Reporter
   signal?: AbortSignal
   /** Check, hash and quote; upload and register nothing. */
@@ -57,7 +63,10 @@ export interface PublishResult {
   assetId: string | null
   versionIndex: number | null
   newAsset: boolean
+  /** The asset's owner (the signer, or the owner a maintainer publishes for). */
   owner: string
+  /** The signing account. */
+  publisher: string
   license: string
   manifestRoot: string
   fileCount: number
@@ -151,7 +160,8 @@ export async function publishModel(dir: string, opts: PublishOptions): Promise<P
     version: pkg.version,
     ...reg,
     newAsset: ctx.newAsset,
-    owner: ctx.owner,
+    owner: ctx.assetOwner,
+    publisher: ctx.owner,
     license: pkg.license,
     manifestRoot: m.root,
     fileCount: files.length,
@@ -205,7 +215,8 @@ export async function publishDataset(input: string, meta: DatasetMeta, opts: Omi
     version: meta.version,
     ...reg,
     newAsset: ctx.newAsset,
-    owner: ctx.owner,
+    owner: ctx.assetOwner,
+    publisher: ctx.owner,
     license: meta.license,
     manifestRoot: d.root,
     datasetRoot: d.root,
@@ -229,7 +240,10 @@ interface Prepared {
   checked: CheckedPackage
   registry: Registry
   wallet: Wallet
+  /** The signer. */
   owner: string
+  /** Whose asset this is: opts.owner, else the signer. */
+  assetOwner: string
   existing?: AssetInfo
   newAsset: boolean
   parents: ManifestParent[]
@@ -246,11 +260,14 @@ async function prepare(checked: CheckedPackage, source: string, opts: PublishOpt
   const warnings: string[] = []
   const wallet = await opts.signer()
   const owner = wallet.address
+  const assetOwner = opts.owner ?? owner
+  const forOther = assetOwner.toLowerCase() !== owner.toLowerCase()
 
-  const existingId = await registry.assetIdOf(owner, pkg.name)
+  const existingId = await registry.assetIdOf(assetOwner, pkg.name)
   const existing = existingId === undefined ? undefined : await registry.asset(existingId)
+  if (forOther) await checkMaintainer(registry, checked.kind, pkg.name, assetOwner, owner, existing)
   if (existing && existing.kind !== checked.kind) {
-    throw usageError(`You already own a ${existing.kind} called ${pkg.name} (asset ${existing.id}); a ${checked.kind} cannot be published under the same name.`, {code: 'NAME_TAKEN', suggestions: ['Choose another "name".']})
+    throw usageError(`${forOther ? `${assetOwner} already owns` : 'You already own'} a ${existing.kind} called ${pkg.name} (asset ${existing.id}); a ${checked.kind} cannot be published under the same name.`, {code: 'NAME_TAKEN', suggestions: ['Choose another "name".']})
   }
 
   // Parents: every reference must resolve, to an asset of the listed kind, once.
@@ -279,7 +296,7 @@ async function prepare(checked: CheckedPackage, source: string, opts: PublishOpt
     warnings.push(`Only the owner ${existing!.owner} can change the lineage share (${existing!.lineageBps} bps on chain); it stays as it is.`)
   }
 
-  const prepared: Prepared = {checked, registry, wallet, owner, existing, newAsset: !existing, parents, parentIds: ids, warnings, setLineage: setLineage && existing!.owner.toLowerCase() === owner.toLowerCase()}
+  const prepared: Prepared = {checked, registry, wallet, owner, assetOwner, existing, newAsset: !existing, parents, parentIds: ids, warnings, setLineage: setLineage && existing!.owner.toLowerCase() === owner.toLowerCase()}
   // The registry call, simulated with a placeholder root: refusals the checks above did not foresee happen now.
   const [method, args] = registryCall(prepared, PLACEHOLDER_ROOT)
   try {
@@ -288,6 +305,27 @@ async function prepare(checked: CheckedPackage, source: string, opts: PublishOpt
     throw refusal(e, prepared)
   }
   return prepared
+}
+
+/**
+ * A signer publishing under another owner's name: the asset must exist (a maintainer adds versions, it never creates
+ * assets) and the signer must be one of its maintainers. Both are views, so the refusal comes before any upload.
+ * @throws notFound ASSET_NOT_FOUND (3); authError NOT_PUBLISHER (4): the signer lacks the right, no transaction failed.
+ */
+async function checkMaintainer(registry: Registry, kind: AssetKindName, name: string, assetOwner: string, signer: string, existing: AssetInfo | undefined): Promise<void> {
+  if (!existing) {
+    throw notFound(`${assetOwner} owns no asset called ${name} on ${registry.network.name}; a maintainer publishes new versions of an existing asset, it cannot create one.`, {
+      code: 'ASSET_NOT_FOUND',
+      suggestions: [`List that owner's assets: zg model list --owner ${assetOwner} --kind all`, `Publish a new ${kind} of your own: drop --owner.`],
+    })
+  }
+  if (!existing.maintainers.some((m) => m.toLowerCase() === signer.toLowerCase())) {
+    throw authError(`${signer} may not publish versions of ${existing.kind} ${name} (asset ${existing.id}): only its owner ${existing.owner} and the maintainers it appoints can; nothing was uploaded.`, {
+      code: 'NOT_PUBLISHER',
+      suggestions: [`The owner appoints you with: zg model maintainer add ${existing.id} --address ${signer}`, `See the maintainers: zg model maintainer list ${existing.id}`],
+      details: {assetId: existing.id.toString(), owner: existing.owner, signer, maintainers: existing.maintainers},
+    })
+  }
 }
 
 async function resolveParents(registry: Registry, checked: CheckedPackage, selfId: bigint | undefined, source: string): Promise<{parents: ManifestParent[]; ids: bigint[]}> {
@@ -353,7 +391,7 @@ function refusal(e: unknown, p: Prepared): unknown {
   const say = (message: string, suggestions: string[] = [], code = 'REGISTRY_REFUSED') => usageError(message, {code, suggestions, cause: e, details: e.details})
   switch (name) {
     case 'NotPublisher':
-      return say(`${p.owner} may not publish versions of asset ${p.existing?.id}: only its owner and the maintainers it appoints can.`, ['Publish with the owner\'s account (--account).'], 'NOT_PUBLISHER')
+      return authError(`${p.owner} may not publish versions of asset ${p.existing?.id}: only its owner and the maintainers it appoints can.`, {code: 'NOT_PUBLISHER', suggestions: ["Publish with the owner's account (--account), or as a maintainer the owner appointed (zg model maintainer add)."], cause: e, details: e.details})
     case 'VersionExists':
       return say(`${pkg.name}@${pkg.version} is already published.`, ['Raise "version".'], 'VERSION_EXISTS')
     case 'NameTaken':
