@@ -1,7 +1,6 @@
 import {ZgCommand} from '../../../cli/base-command.js'
-import {signerFor} from '../../../cli/chain.js'
-import {computeConnect, providerFlag} from '../../../cli/compute.js'
-import {lossSummary} from '../../../cli/jobs.js'
+import {providerFlag} from '../../../cli/compute.js'
+import {lossSummary, withFineTuningSession} from '../../../cli/jobs.js'
 import {networkFlag, signerFlags} from '../../../cli/flags.js'
 import {table} from '../../../ui/format.js'
 
@@ -11,19 +10,13 @@ export default class ComputeJobList extends ZgCommand<typeof ComputeJobList> {
   static flags = {...providerFlag, ...networkFlag, ...signerFlags}
 
   async exec() {
-    const {provider, refs, network} = await computeConnect(this.flags)
-    try {
-      const {pickProvider, getFineTuningProvider} = await import('../../../core/compute/providers.js')
-      const target = await pickProvider(provider, refs, 'fine-tuning', this.flags.provider)
-      const svc = await getFineTuningProvider(provider, refs, target)
-      const s = await signerFor(this.flags, network, this.secretPrompt())
+    return withFineTuningSession(this.flags, this.secretPrompt(), async ({network, target, url, signer}) => {
       const {listTasks} = await import('../../../core/compute/finetune.js')
-      const tasks = await listTasks(svc.url, s.address)
-      return {network: network.name, provider: target, user: s.address, tasks: tasks.map((t) => ({id: t.id, progress: t.progress, createdAt: t.createdAt, updatedAt: t.updatedAt, model: t.model, dataset: t.datasetHash, fee: t.fee, reason: t.reason ?? null, loss: lossSummary(t)}))}
-    } finally {
-      provider.destroy()
-    }
+      const tasks = await listTasks(url, signer.address)
+      return {network: network.name, provider: target, user: signer.address, tasks: tasks.map((t) => ({id: t.id, progress: t.progress, createdAt: t.createdAt, updatedAt: t.updatedAt, model: t.model, dataset: t.datasetHash, fee: t.fee, reason: t.reason ?? null, loss: lossSummary(t)}))}
+    })
   }
+
 
   protected override render(d: Awaited<ReturnType<ComputeJobList['exec']>>) {
     return table(d.tasks, [

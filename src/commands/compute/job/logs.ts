@@ -1,7 +1,7 @@
 import {Args} from '@oclif/core'
 import {ZgCommand} from '../../../cli/base-command.js'
-import {signerFor} from '../../../cli/chain.js'
-import {computeConnect, providerFlag} from '../../../cli/compute.js'
+import {providerFlag} from '../../../cli/compute.js'
+import {withFineTuningSession} from '../../../cli/jobs.js'
 import {networkFlag, signerFlags} from '../../../cli/flags.js'
 
 export default class ComputeJobLogs extends ZgCommand<typeof ComputeJobLogs> {
@@ -11,19 +11,13 @@ export default class ComputeJobLogs extends ZgCommand<typeof ComputeJobLogs> {
   static flags = {...providerFlag, ...networkFlag, ...signerFlags}
 
   async exec() {
-    const {provider, refs, network} = await computeConnect(this.flags)
-    try {
-      const {pickProvider, getFineTuningProvider} = await import('../../../core/compute/providers.js')
-      const target = await pickProvider(provider, refs, 'fine-tuning', this.flags.provider)
-      const svc = await getFineTuningProvider(provider, refs, target)
-      const s = await signerFor(this.flags, network, this.secretPrompt())
+    return withFineTuningSession(this.flags, this.secretPrompt(), async ({url, signer}) => {
       const {getTaskLog} = await import('../../../core/compute/finetune.js')
-      const log = await getTaskLog(svc.url, s.address, this.args.id)
+      const log = await getTaskLog(url, signer.address, this.args.id)
       return {taskId: this.args.id, lines: log.split('\n').filter(Boolean)}
-    } finally {
-      provider.destroy()
-    }
+    })
   }
+
 
   protected override render(d: {lines: string[]}) {
     return d.lines.join('\n')

@@ -1,8 +1,7 @@
 import {Args} from '@oclif/core'
 import {ZgCommand} from '../../../cli/base-command.js'
-import {signerFor} from '../../../cli/chain.js'
-import {computeConnect, providerFlag} from '../../../cli/compute.js'
-import {lossSummary} from '../../../cli/jobs.js'
+import {providerFlag} from '../../../cli/compute.js'
+import {lossSummary, withFineTuningSession} from '../../../cli/jobs.js'
 import {networkFlag, signerFlags} from '../../../cli/flags.js'
 import {keyValue} from '../../../ui/format.js'
 import {sparkline} from '../../../ui/sparkline.js'
@@ -14,26 +13,20 @@ export default class ComputeJobStatus extends ZgCommand<typeof ComputeJobStatus>
   static flags = {...providerFlag, ...networkFlag, ...signerFlags}
 
   async exec() {
-    const {provider, refs, network} = await computeConnect(this.flags)
-    try {
-      const {pickProvider, getFineTuningProvider} = await import('../../../core/compute/providers.js')
-      const target = await pickProvider(provider, refs, 'fine-tuning', this.flags.provider)
-      const svc = await getFineTuningProvider(provider, refs, target)
-      const s = await signerFor(this.flags, network, this.secretPrompt())
+    return withFineTuningSession(this.flags, this.secretPrompt(), async ({network, provider, refs, target, url, signer}) => {
       const {getTask, getDeliverable} = await import('../../../core/compute/finetune.js')
-      const t = await getTask(svc.url, s.address, this.args.id)
+      const t = await getTask(url, signer.address, this.args.id)
       let deliverable = null
       if (['Delivered', 'UserAcknowledged', 'Finished'].includes(t.progress) || t.outputRootHash) {
         try {
-          const d = await getDeliverable(provider, refs, s.address, target, t.id)
+          const d = await getDeliverable(provider, refs, signer.address, target, t.id)
           deliverable = {root: d.root, acknowledged: d.acknowledged, settled: d.settled, keySealed: d.encryptedSecret !== '0x'}
         } catch {}
       }
       return {network: network.name, provider: target, task: t, loss: lossSummary(t), deliverable}
-    } finally {
-      provider.destroy()
-    }
+    })
   }
+
 
   protected override render(d: Awaited<ReturnType<ComputeJobStatus['exec']>>) {
     const t = d.task
