@@ -35,8 +35,6 @@ const run = (list) =>
     process.execPath,
     [
       '--test',
-      // A test file whose tests are done must not hold the run open because some client left a timer or socket.
-      '--test-force-exit',
       `--test-concurrency=${process.env.ZG_TEST_CONCURRENCY ?? 2}`,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
