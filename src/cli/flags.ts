@@ -36,3 +36,14 @@ export const txFlags = {
   legacy: Flags.boolean({description: 'Send a legacy (type 0) transaction instead of EIP-1559', env: 'ZG_LEGACY', helpGroup: 'TRANSACTION'}),
   'tx-timeout': Flags.integer({description: 'Seconds to wait for the receipt before exiting with code 7', env: 'ZG_TX_TIMEOUT_SECONDS', helpGroup: 'TRANSACTION'}),
 }
+
+/** Uploading several files (datasets, model packages): how long to wait per file, and how many copies. */
+export const fileUploadFlags = {
+  timeout: Flags.integer({description: 'Seconds to wait for the storage nodes, per file, before exiting with code 7', default: 600, min: 1, env: 'ZG_STORAGE_TIMEOUT'}),
+  replicas: Flags.integer({description: 'Copies of every segment to place on distinct nodes', default: 1, min: 1, env: 'ZG_REPLICAS'}),
+}
+
+/** Publishing a new version of someone else's asset as its maintainer. */
+export const assetOwnerFlag = {
+  owner: Flags.string({description: "The asset's owner, when you publish a new version as one of its maintainers (0x address, keystore account or devN; default: you)", env: 'ZG_ASSET_OWNER'}),
+}

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ZgCommand} from '../../cli/base-command.js'
 import {connect, signerFor, txOptions} from '../../cli/chain.js'
-import {jsonStreamFlag, networkFlag, signerFlags, txFlags} from '../../cli/flags.js'
+import {jsonStreamFlag, networkFlag, signerFlags, txFlags, assetOwnerFlag, fileUploadFlags} from '../../cli/flags.js'
 import type {DatasetPublishResult} from '../../core/registry/publish.js'
 import {formatZg} from '../../core/registry/units.js'
 import {bytes, keyValue} from '../../ui/format.js'
@@ -24,9 +24,8 @@ export default class DatasetPublish extends ZgCommand<typeof DatasetPublish> {
     'parent-dataset': Flags.string({description: 'Dataset this one derives from: id or name@version (repeatable)', multiple: true, env: 'ZG_DATASET_PARENT_DATASETS'}),
     'parent-model': Flags.string({description: 'Model that produced it: id or name@version (repeatable)', multiple: true, env: 'ZG_DATASET_PARENT_MODELS'}),
     'lineage-share': Flags.integer({description: 'Basis points of every payment passed to the parents (default 1000 with parents)', min: 0, max: 10000, env: 'ZG_DATASET_LINEAGE_SHARE'}),
-    owner: Flags.string({description: "The asset's owner, when you publish a new version as one of its maintainers (0x address, keystore account or devN; default: you)", env: 'ZG_ASSET_OWNER'}),
-    timeout: Flags.integer({description: 'Seconds to wait for the storage nodes, per file, before exiting with code 7', default: 600, min: 1, env: 'ZG_STORAGE_TIMEOUT'}),
-    replicas: Flags.integer({description: 'Copies of every segment to place on distinct nodes', default: 1, min: 1, env: 'ZG_REPLICAS'}),
+    ...fileUploadFlags,
+    ...assetOwnerFlag,
     ...networkFlag,
     ...signerFlags,
     ...txFlags,

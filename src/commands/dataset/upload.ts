@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ZgCommand} from '../../cli/base-command.js'
 import {connect, signerFor, txOptions} from '../../cli/chain.js'
-import {jsonStreamFlag, networkFlag, signerFlags, txFlags} from '../../cli/flags.js'
+import {jsonStreamFlag, networkFlag, signerFlags, txFlags, fileUploadFlags} from '../../cli/flags.js'
 import type {DatasetUploadResult} from '../../core/storage/dataset.js'
 import type {Reporter} from '../../core/progress.js'
 import {teeWarnings} from '../../core/storage/util.js'
@@ -17,8 +17,7 @@ export default class DatasetUpload extends ZgCommand<typeof DatasetUpload> {
   static args = {path: Args.string({description: 'File or directory', required: true})}
   static flags = {
     name: Flags.string({description: 'Dataset name (default: the file or directory name)', env: 'ZG_DATASET_NAME'}),
-    timeout: Flags.integer({description: 'Seconds to wait for the storage nodes, per file, before exiting with code 7', default: 600, min: 1, env: 'ZG_STORAGE_TIMEOUT'}),
-    replicas: Flags.integer({description: 'Copies of every segment to place on distinct nodes', default: 1, min: 1, env: 'ZG_REPLICAS'}),
+    ...fileUploadFlags,
     ...networkFlag,
     ...signerFlags,
     ...txFlags,

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {ZgCommand} from '../../cli/base-command.js'
 import {connect, signerFor, txOptions} from '../../cli/chain.js'
-import {jsonStreamFlag, networkFlag, signerFlags, txFlags} from '../../cli/flags.js'
+import {jsonStreamFlag, networkFlag, signerFlags, txFlags, assetOwnerFlag, fileUploadFlags} from '../../cli/flags.js'
 import type {PublishResult} from '../../core/registry/publish.js'
 import {bytes, keyValue, table} from '../../ui/format.js'
 import {formatZg as zg} from '../../core/registry/units.js'
@@ -20,9 +20,8 @@ Then every file is hashed (sha256) and uploaded through the storage engine (veri
   static args = {dir: Args.string({description: 'Package directory (holding zg-model.json), or the zg-model.json file', default: '.'})}
   static flags = {
     'dry-run': Flags.boolean({description: 'Check everything, hash and quote; upload and register nothing', env: 'ZG_DRY_RUN'}),
-    timeout: Flags.integer({description: 'Seconds to wait for the storage nodes, per file, before exiting with code 7', default: 600, min: 1, env: 'ZG_STORAGE_TIMEOUT'}),
-    owner: Flags.string({description: "The asset's owner, when you publish a new version as one of its maintainers (0x address, keystore account or devN; default: you)", env: 'ZG_ASSET_OWNER'}),
-    replicas: Flags.integer({description: 'Copies of every segment to place on distinct nodes', default: 1, min: 1, env: 'ZG_REPLICAS'}),
+    ...fileUploadFlags,
+    ...assetOwnerFlag,
     ...networkFlag,
     ...signerFlags,
     ...txFlags,

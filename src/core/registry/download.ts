@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import {ExitCode, usageError, ZgError} from '../errors.js'
 import {silentReporter} from '../progress.js'
-import {checkRelPath, downloadDataset} from '../storage/dataset.js'
+import {downloadDataset, safeTarget} from '../storage/dataset.js'
 import {downloadBytes, downloadFile, type DownloadOptions} from '../storage/download.js'
 import {throwIfAborted} from '../storage/util.js'
 import type {ResolvedAsset} from './client.js'
@@ -102,22 +102,4 @@ function checkAgainstRegistry(m: ModelManifest, r: ResolvedAsset): void {
   }
 }
 
-/** `rel` under `outDir`, refusing paths that leave it and existing symlinked directories on the way. */
-function safeTarget(outDir: string, rel: string): string {
-  checkRelPath(rel)
-  const target = path.resolve(outDir, ...rel.split('/'))
-  if (!target.startsWith(outDir + path.sep)) throw new ZgError(`Refusing to write "${rel}" outside ${outDir}.`, {code: 'UNSAFE_PATH', exit: ExitCode.USAGE})
-  let dir = outDir
-  for (const seg of rel.split('/').slice(0, -1)) {
-    dir = path.join(dir, seg)
-    let st: fs.Stats
-    try {
-      st = fs.lstatSync(dir)
-    } catch {
-      break
-    }
-    if (st.isSymbolicLink() || !st.isDirectory()) throw new ZgError(`Refusing to write "${rel}": ${dir} is a symlink or not a directory.`, {code: 'UNSAFE_PATH', exit: ExitCode.USAGE})
-  }
-  return target
-}
 

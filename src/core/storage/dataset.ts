@@ -305,7 +305,8 @@ export function checkRelPath(p: string): void {
 }
 
 /** `rel` under `outDir`, after checking that no existing symlink redirects it elsewhere. */
-function safeTarget(outDir: string, rel: string): string {
+/** `rel` under `outDir`, refusing paths that leave it and existing symlinked directories on the way. */
+export function safeTarget(outDir: string, rel: string): string {
   checkRelPath(rel)
   const target = path.resolve(outDir, ...rel.split('/'))
   if (!target.startsWith(outDir + path.sep)) throw new ZgError(`Refusing to write "${rel}" outside ${outDir}.`, {code: 'UNSAFE_PATH', exit: ExitCode.USAGE})
