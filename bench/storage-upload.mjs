@@ -75,7 +75,8 @@ async function childZgDownload(rootHash, dest, envJson) {
   const {downloadFile} = await import(dist('core/storage/download.js'))
   const t0 = performance.now()
   const r = await downloadFile(rootHash, dest, {network: getNetwork('local'), force: true})
-  out({ms: performance.now() - t0, size: r.size, verified: r.verified, maxRssKiB: process.resourceUsage().maxRSS})
+  const cpu = process.cpuUsage()
+  out({ms: performance.now() - t0, size: r.size, verified: r.verified, maxRssKiB: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000})
 }
 
 function out(o) {
@@ -132,20 +133,22 @@ function zg(args, env) {
   return spawnSync(process.execPath, [path.join(root, 'bin', 'run.js'), ...args], {encoding: 'utf8', env: {...process.env, CI: '1', ...env}})
 }
 
+/** CPU time of process `pid` so far, in clock ticks (1/100 s), or undefined when it is gone. */
+function ticks(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return Number(f[11]) + Number(f[12])
+  } catch {
+    return undefined
+  }
+}
+
 /** Waits until process `pid` uses under 10% of a core over a second (at most 60 s). */
 async function settle(pid) {
-  const ticks = () => {
-    try {
-      const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      return Number(f[11]) + Number(f[12])
-    } catch {
-      return undefined
-    }
-  }
   for (let i = 0; i < 60; i++) {
-    const a = ticks()
+    const a = ticks(pid)
     await new Promise((r) => setTimeout(r, 1000))
-    const b = ticks()
+    const b = ticks(pid)
     if (a === undefined || b === undefined || b - a < 10) return
   }
 }
@@ -162,7 +165,8 @@ async function main() {
   if (started.status !== 0) throw new Error(`devnet did not start: ${started.stdout} ${started.stderr}`)
   // The devnet does start-up work of its own (the compute provider trains a tiny model for a few seconds): measure
   // only once its process has gone quiet, or the first upload pays for that CPU.
-  await settle(JSON.parse(started.stdout).data.pid)
+  const devnetPid = JSON.parse(started.stdout).data.pid
+  await settle(devnetPid)
   const results = {machine: {cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadBefore: load()}, runs: []}
   try {
     let last
@@ -186,15 +190,18 @@ async function main() {
       last = {root: ours.root, size}
       fs.rmSync(path.join(home, `zg-${mib}.bin`), {force: true})
       fs.rmSync(path.join(home, `sdk-${mib}.bin`), {force: true})
-      const sdkText = !row.sdk ? '' : row.sdk.failed ? `, SDK FAILED after ${(row.sdk.msUntilFailure / 1000).toFixed(1)} s: ${row.sdk.error}` : `, SDK ${(row.sdk.ms / 1000).toFixed(2)} s (${row.sdk.MBps.toFixed(1)} MB/s, RSS ${row.sdk.rssMiB.toFixed(0)} MiB), zg ${row.speedup.toFixed(1)}× faster`
-      console.log(`${mib} MiB: zg ${(ours.ms / 1000).toFixed(2)} s (${row.zg.MBps.toFixed(1)} MB/s, RSS ${row.zg.rssMiB.toFixed(0)} MiB)${sdkText}`)
+      const sdkText = !row.sdk ? '' : row.sdk.failed ? `, SDK FAILED after ${(row.sdk.msUntilFailure / 1000).toFixed(1)} s: ${row.sdk.error}` : `, SDK ${(row.sdk.ms / 1000).toFixed(2)} s (${row.sdk.MBps.toFixed(1)} MiB/s, RSS ${row.sdk.rssMiB.toFixed(0)} MiB), zg ${row.speedup.toFixed(1)}× faster`
+      console.log(`${mib} MiB: zg ${(ours.ms / 1000).toFixed(2)} s (${row.zg.MBps.toFixed(1)} MiB/s, RSS ${row.zg.rssMiB.toFixed(0)} MiB)${sdkText}`)
       console.log(`   zg phases (ms from start): ${Object.entries(ours.phases).map(([k, v]) => `${k} ${v.start.toFixed(0)}→${v.end?.toFixed(0)}`).join(', ')}`)
     }
     if (last) {
       const dest = path.join(home, 'download.bin')
+      await settle(devnetPid)
+      const before = ticks(devnetPid)
       const d = runChild(['zg-download', last.root, dest], env)
-      results.download = {sizeMiB: last.size / MiB, ms: d.ms, MBps: mbps(last.size, d.ms), rssMiB: d.maxRssKiB / 1024, verified: d.verified}
-      console.log(`download ${last.size / MiB} MiB verified: ${(d.ms / 1000).toFixed(2)} s (${results.download.MBps.toFixed(1)} MB/s, RSS ${results.download.rssMiB.toFixed(0)} MiB)`)
+      const devnetCpuMs = (ticks(devnetPid) - before) * 10
+      results.download = {sizeMiB: last.size / MiB, ms: d.ms, MBps: mbps(last.size, d.ms), rssMiB: d.maxRssKiB / 1024, verified: d.verified, clientCpuMs: d.cpuMs, devnetCpuMs}
+      console.log(`download ${last.size / MiB} MiB verified: ${(d.ms / 1000).toFixed(2)} s (${results.download.MBps.toFixed(1)} MiB/s, RSS ${results.download.rssMiB.toFixed(0)} MiB; CPU client ${(d.cpuMs / 1000).toFixed(2)} s, devnet ${(devnetCpuMs / 1000).toFixed(2)} s)`)
     }
     const rss = results.runs.map((r) => r.zg.rssMiB)
     results.goals = {
