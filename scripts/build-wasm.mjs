@@ -12,7 +12,7 @@ const root = path.resolve(import.meta.dirname, '..')
 const source = path.join(root, 'wasm', 'kernels.ts')
 const target = path.join(root, 'src', 'core', 'storage', 'kernels-wasm.ts')
 /** Deterministic output: same source, compiler version and these flags give the same bytes. */
-export const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '2', '--enable', 'bulk-memory', '--disable', 'simd']
+export const ASC_FLAGS = ['-O3', '--runtime', 'stub', '--noAssert', '--initialMemory', '2', '--enable', 'bulk-memory', '--enable', 'simd']
 
 export function ascVersion() {
   const require = createRequire(import.meta.url)

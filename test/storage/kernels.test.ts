@@ -31,8 +31,8 @@ describe('WASM keccak kernels', () => {
     assert.equal(toHex(keccak256(small)), ethersKeccak(small))
   })
 
-  test('hashChunksInto hashes each 256-byte chunk, across batch boundaries and at an output offset', () => {
-    for (const count of [1, 2, 1023, 1024, 4096, 4097, 9000]) {
+  test('hashChunksInto hashes each 256-byte chunk (SIMD pairs and a scalar odd one), across batch boundaries and at an output offset', () => {
+    for (const count of [1, 2, 3, 1023, 1024, 4096, 4097, 9000]) {
       const data = crypto.randomBytes(count * 256 + 100) // trailing bytes beyond `count` chunks are ignored
       const out = new Uint8Array(64 + count * 32).fill(0xee)
       hashChunksInto(data, count, out, 64)
@@ -44,7 +44,7 @@ describe('WASM keccak kernels', () => {
   })
 
   test('reduceLevelInPlace pairs left to right and carries an odd last hash up unchanged', () => {
-    for (const n of [1, 2, 3, 4, 5, 1023, 1024]) {
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 1023, 1024]) {
       const level = crypto.randomBytes(n * 32)
       const expected: Uint8Array[] = []
       for (let i = 0; i + 1 < n; i += 2) expected.push(ref(level.subarray(i * 32, i * 32 + 64)))
