@@ -63,6 +63,38 @@ export function spawnAnvil(o: AnvilOptions): ChildProcess {
   return spawn(anvilBinary(), anvilArgs(o), {stdio: ['ignore', out, out], detached: o.detached ?? false})
 }
 
+/**
+ * Why anvil refused to load its state file, judged from what it printed before exiting; undefined when its output
+ * shows no such failure. anvil rejects a file it cannot deserialize while it parses its arguments (`error: invalid
+ * value '<file>' for '--state <PATH>': failed to parse json file: "<file>": <serde error>`; the serde error differs
+ * for every kind of mismatch, e.g. a state written by another anvil version), and a file it parsed but could not
+ * apply just after (`Error: failed to load init state` with a Context: list). Any other error line naming the state
+ * file counts too.
+ */
+export function stateLoadError(output: string, stateFile?: string): string | undefined {
+  const lines = output
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+  const clip = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}…` : s)
+  for (const [i, line] of lines.entries()) {
+    const arg = /for '--(?:load-)?state\b[^']*':\s*(.*)$/i.exec(line)
+    if (arg) return clip(arg[1].replace(/^failed to parse json file:\s*"[^"]*":\s*/i, '').trim() || line)
+    if (/failed to load (?:init )?state/i.test(line)) {
+      const context = lines.slice(i + 1).find((l) => l.startsWith('- '))
+      return clip(context ? `${line.replace(/^error:\s*/i, '')}: ${context.slice(2)}` : line.replace(/^error:\s*/i, ''))
+    }
+    if (stateFile && line.includes(stateFile) && /^error\b/i.test(line)) return clip(line.replace(/^error:\s*/i, ''))
+  }
+  return undefined
+}
+
+/** "1.5.1" from anvil's `web3_clientVersion` ("anvil/v1.5.1") or `--version` ("anvil Version: 1.5.1-v1.5.1"). */
+export function anvilVersionOf(text: string | undefined): string | undefined {
+  return text ? /(\d+\.\d+\.\d+)/.exec(text)?.[1] : undefined
+}
+
 /** Polls eth_chainId until the node answers or the deadline passes. */
 export async function waitForRpc(url: string, timeoutMs = 15_000, isAlive: () => boolean = () => true): Promise<number> {
   const deadline = Date.now() + timeoutMs

@@ -12,6 +12,8 @@ export function devnetPaths(env: NodeJS.ProcessEnv = process.env) {
     network: path.join(root, 'network.json'),
     chainDir: path.join(root, 'chain'),
     chainState: path.join(root, 'chain', 'state.json'),
+    /** Which anvil last wrote chainState ({anvilVersion, updatedAt}), to name a version change when it cannot load. */
+    chainMeta: path.join(root, 'chain', 'state-meta.json'),
     logs: path.join(root, 'logs'),
     log: (service: string) => path.join(root, 'logs', `${service}.log`),
     serviceDir: (service: string) => path.join(root, 'services', service),
@@ -25,6 +27,21 @@ export interface RunServiceInfo {
   pid?: number
   /** Data folder of the service (for sizes in `zg node status`). */
   dir?: string
+}
+
+/** chain/state-meta.json */
+export interface ChainMeta {
+  anvilVersion: string
+  updatedAt: string
+}
+
+export function readChainMeta(env: NodeJS.ProcessEnv = process.env): ChainMeta | undefined {
+  try {
+    const m = JSON.parse(fs.readFileSync(devnetPaths(env).chainMeta, 'utf8')) as ChainMeta
+    return typeof m?.anvilVersion === 'string' ? m : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** run.json: written by the supervisor once everything is healthy; removed on a clean stop. */

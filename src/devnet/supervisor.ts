@@ -7,11 +7,11 @@ import {rpcCall} from '../core/jsonrpc.js'
 import {resetChainNonces} from '../core/chain/nonce.js'
 import type {Reporter} from '../core/progress.js'
 import {silentReporter} from '../core/progress.js'
-import {DEVNET_CHAIN_ID, spawnAnvil, waitForRpc} from './anvil.js'
+import {DEVNET_CHAIN_ID, anvilVersionOf, spawnAnvil, stateLoadError, waitForRpc} from './anvil.js'
 import {deployDevnetContracts, type DevnetContracts} from './deploy.js'
 import {SERVICES} from './registry.js'
 import type {DevnetPorts, RunningService} from './service.js'
-import {devnetPaths, pidAlive, pidRuns, readRunInfo, writeJsonAtomic, type RunInfo} from './state.js'
+import {devnetPaths, pidAlive, pidRuns, readChainMeta, readRunInfo, writeJsonAtomic, type ChainMeta, type RunInfo} from './state.js'
 
 export interface StartOptions {
   ports?: Partial<DevnetPorts>
@@ -76,12 +76,65 @@ function logger(file: string): (line: string) => void {
 }
 
 /**
- * Moves a file aside (never deletes user state) and returns the new path.
+ * Moves a file aside (never deletes user state) and returns the new path: `<file>.<tag>-<timestamp>`.
  */
-function moveAside(file: string): string {
-  const dest = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`
+function moveAside(file: string, tag = 'corrupt'): string {
+  const dest = `${file}.${tag}-${new Date().toISOString().replace(/[:.]/g, '-')}`
   fs.renameSync(file, dest)
   return dest
+}
+
+/** What was appended to a log file from byte `from` on (the last 64 KiB at most). */
+function readFrom(file: string, from: number): string {
+  try {
+    const fd = fs.openSync(file, 'r')
+    try {
+      const size = fs.fstatSync(fd).size
+      const start = Math.max(from > size ? 0 : from, size - 65_536)
+      const buf = Buffer.alloc(Math.max(0, size - start))
+      fs.readSync(fd, buf, 0, buf.length, start)
+      return buf.toString('utf8')
+    } finally {
+      fs.closeSync(fd)
+    }
+  } catch {
+    return ''
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Why anvil could not load the state file, given what it printed before it exited: not valid JSON at all (`json:
+ * false`), or JSON anvil rejects (another anvil version wrote it, or it was damaged). Undefined when the exit had
+ * another cause.
+ */
+export function unloadableState(stateFile: string, output: string): {json: boolean; reason: string} | undefined {
+  if (!fs.existsSync(stateFile)) return undefined
+  const json = validJsonFile(stateFile)
+  const reason = stateLoadError(output, stateFile)
+  if (reason) return {json, reason}
+  return json ? undefined : {json, reason: 'not valid JSON'}
+}
+
+/** The warning for a state file moved aside; names the anvil versions when they are known. */
+export function stateMovedMessage(o: {json: boolean; reason: string; aside: string; current?: string; previous?: ChainMeta; initial: boolean}): string {
+  const anvil = o.current ? `anvil ${o.current}` : 'this anvil'
+  let what: string
+  if (!o.json) what = `chain state was unreadable (not valid JSON: ${o.reason})`
+  else if (o.previous && o.current && o.previous.anvilVersion !== o.current) what = `chain state could not be loaded by ${anvil}: it was written by anvil ${o.previous.anvilVersion} (anvil said: ${o.reason})`
+  else if (o.previous) what = `chain state could not be loaded by ${anvil}, although the same version wrote it; the file looks damaged (anvil said: ${o.reason})`
+  else what = `chain state could not be loaded by ${anvil}, probably because another anvil version wrote it (anvil said: ${o.reason})`
+  const next = o.initial
+    ? 'A fresh chain was started and the contracts are deployed again.'
+    : 'A fresh chain was started without the contracts: restart the devnet (zg node stop, then zg node start) to deploy them again.'
+  return `${what}; moved to ${o.aside}. ${next} The old file is kept; \`zg node reset\` deletes it with the rest of the devnet.`
 }
 
 function validJsonFile(file: string): boolean {
@@ -150,8 +203,15 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
   const stopped = new Promise<void>((res) => (resolveStopped = res))
   const services: RunningService[] = []
 
-  const launchChain = async (): Promise<void> => {
-    const fd = fs.openSync(p.log('chain'), 'a')
+  /**
+   * Starts anvil on the state file. A state file anvil cannot load (not JSON, or JSON this anvil version rejects)
+   * makes it exit at once: the file is moved aside (never deleted), the chain starts fresh and, on the first
+   * launch, the contracts are deployed again (ensureContracts finds them missing).
+   */
+  const launchChain = async (initial: boolean, moved?: {aside: string; json: boolean; reason: string}): Promise<void> => {
+    const chainLog = p.log('chain')
+    const logFrom = fileSize(chainLog)
+    const fd = fs.openSync(chainLog, 'a')
     const proc = spawnAnvil({port: ports.chain, blockTime: opts.blockTime, stateFile: p.chainState, stateInterval: 1, stdio: fd})
     fs.closeSync(fd)
     chain = proc
@@ -160,23 +220,34 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
     try {
       await waitForRpc(rpcUrl, 15_000, () => alive)
     } catch (e) {
-      // A state file anvil cannot load is moved aside (never deleted) and the chain starts fresh.
-      if (!alive && fs.existsSync(p.chainState) && !validJsonFile(p.chainState)) {
-        const aside = moveAside(p.chainState)
-        r.emit({step: 'chain', status: 'warn', message: `chain state was unreadable; moved to ${aside}. Run \`zg node reset\` to start clean.`})
-        log(`corrupt state moved to ${aside}`)
-        return launchChain()
+      if (alive) throw e
+      const output = readFrom(chainLog, logFrom)
+      const bad = moved ? undefined : unloadableState(p.chainState, output)
+      if (bad) {
+        const aside = moveAside(p.chainState, bad.json ? 'unloadable' : 'corrupt')
+        log(`chain state could not be loaded (${bad.reason}); moved to ${aside}`)
+        return launchChain(initial, {aside, ...bad})
       }
-      throw e
+      const said = output.trim().split(/\r?\n/).filter((l) => l.trim()).slice(-3).join(' | ')
+      if (!said) throw e
+      throw new ZgError(`The chain process exited before answering on ${rpcUrl}: ${said}`, {code: 'DEVNET_START_FAILED', exit: ExitCode.UNEXPECTED, cause: e, suggestions: ['Full chain log: zg node logs --service chain']})
     }
     info.anvilPid = proc.pid
+    const current = anvilVersionOf(await rpcCall<string>(rpcUrl, 'web3_clientVersion', []).catch(() => undefined))
+    if (moved) {
+      const message = stateMovedMessage({...moved, current, previous: readChainMeta(env), initial})
+      r.emit({step: 'chain', status: 'warn', message})
+      log(message)
+    }
+    // Remember which anvil writes the state from now on, to name a version change if a later one cannot load it.
+    if (current && readChainMeta(env)?.anvilVersion !== current) writeJsonAtomic(p.chainMeta, {anvilVersion: current, updatedAt: new Date().toISOString()} satisfies ChainMeta)
     proc.once('exit', (code, sig) => {
       if (stopping) return
       log(`chain exited unexpectedly (code ${code}, signal ${sig}); restarting`)
       r.emit({step: 'chain', status: 'warn', message: `chain exited (code ${code ?? sig}); restarting`})
       setTimeout(() => {
         if (stopping) return
-        launchChain()
+        launchChain(false)
           .then(() => writeJsonAtomic(p.run, info))
           .catch((e) => {
             log(`chain restart failed: ${(e as Error).message}`)
@@ -212,7 +283,7 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
 
   try {
     r.emit({step: 'chain', status: 'started', message: `anvil on ${rpcUrl}`})
-    await launchChain()
+    await launchChain(true)
     r.emit({step: 'chain', status: 'done', message: rpcUrl})
 
     r.emit({step: 'contracts', status: 'started'})

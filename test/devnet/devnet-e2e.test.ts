@@ -125,6 +125,60 @@ describe('zg node: the local devnet', () => {
     }
   })
 
+  test('a chain state this anvil cannot load (written by another anvil version) is moved aside with a message naming the versions, and the devnet starts fresh with its contracts', async () => {
+    const other = tempHome('zg-devnet-unloadable-')
+    try {
+      const ports = await devnetPortArgs()
+      assert.equal(envelope(await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})).ok, true)
+      await runZg(['node', 'stop'], {env: other.env})
+      const chainDir = path.join(other.dataDir, 'devnet', 'chain')
+      const stateFile = path.join(chainDir, 'state.json')
+      const metaFile = path.join(chainDir, 'state-meta.json')
+      const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'))
+      assert.match(meta.anvilVersion, /^\d+\.\d+\.\d+$/, 'the anvil that writes the state is recorded')
+      const current: string = meta.anvilVersion
+
+      // What another anvil version leaves: valid JSON whose transactions anvil cannot deserialize (1.7.1 -> 1.5.1
+      // failed on SerializableTransactionType), recorded as written by that version.
+      const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'))
+      const block = state.blocks.find((b: {transactions: unknown[]}) => b.transactions.length)
+      const tx = block.transactions[0].transaction
+      block.transactions[0].transaction = {EIP9999: Object.values(tx)[0]}
+      const damaged = JSON.stringify(state)
+      fs.writeFileSync(stateFile, damaged)
+      fs.writeFileSync(metaFile, JSON.stringify({anvilVersion: '1.7.1', updatedAt: new Date().toISOString()}))
+
+      const r = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})
+      const e = envelope(r)
+      assert.equal(e.ok, true, r.stdout + r.stderr)
+      const warning = e.warnings?.find((w: string) => w.includes('could not be loaded'))
+      assert.ok(warning, JSON.stringify(e.warnings))
+      assert.match(warning, new RegExp(`^chain state could not be loaded by anvil ${current.replace(/\./g, '\\.')}: it was written by anvil 1\\.7\\.1 \\(anvil said: .*SerializableTransactionType`))
+      assert.match(warning, /moved to .*state\.json\.unloadable-.*A fresh chain was started and the contracts are deployed again.*zg node reset/)
+      assert.ok(e.warnings?.some((w: string) => /service data of the previous chain moved to/.test(w)), JSON.stringify(e.warnings))
+      const aside = fs.readdirSync(chainDir).filter((f) => f.startsWith('state.json.unloadable-'))
+      assert.equal(aside.length, 1)
+      assert.ok(warning.includes(path.join(chainDir, aside[0])), 'the message names where the file went')
+      assert.equal(fs.readFileSync(path.join(chainDir, aside[0]), 'utf8'), damaged, 'the old state is kept as it was')
+      assert.equal(JSON.parse(fs.readFileSync(metaFile, 'utf8')).anvilVersion, current, 'the new state is recorded as written by this anvil')
+
+      const shown = envelope(await runZg(['network', 'show', 'local', '--json'], {env: other.env}))
+      for (const k of ['flow', 'market', 'ledger', 'inference', 'fineTuning']) assert.notEqual(await rpc(e.data.rpcUrl, 'eth_getCode', [shown.data.contracts[k], 'latest']), '0x', `code at ${k}`)
+      const st = envelope(await runZg(['node', 'status', '--json'], {env: other.env}))
+      assert.ok(st.data.services.every((x: {healthy: boolean}) => x.healthy), JSON.stringify(st.data.services))
+
+      // The fresh state loads on the next start: no warning, no redeploy.
+      await runZg(['node', 'stop'], {env: other.env})
+      const again = envelope(await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000}))
+      assert.equal(again.ok, true)
+      assert.deepEqual(again.warnings ?? [], [])
+      assert.deepEqual(envelope(await runZg(['network', 'show', 'local', '--json'], {env: other.env})).data.contracts, shown.data.contracts)
+    } finally {
+      await runZg(['node', 'stop'], {env: other.env})
+      other.cleanup()
+    }
+  })
+
   test('a port in use is a clear error naming the port', async () => {
     const net = await import('node:net')
     const srv = net.createServer()
