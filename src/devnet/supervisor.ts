@@ -12,6 +12,7 @@ import {deployDevnetContracts, type DevnetContracts} from './deploy.js'
 import {SERVICES} from './registry.js'
 import type {DevnetPorts, RunningService} from './service.js'
 import {devnetPaths, pidAlive, pidRuns, readChainMeta, readRunInfo, writeJsonAtomic, type ChainMeta, type RunInfo} from './state.js'
+import {startTxpoolWatchdog, type TxpoolWatchdog} from './txpool-watchdog.js'
 
 export interface StartOptions {
   ports?: Partial<DevnetPorts>
@@ -198,6 +199,9 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
 
   const ac = new AbortController()
   let chain: ReturnType<typeof spawnAnvil> | undefined
+  // Repairs senders stuck by anvil's automine race (foundry-rs/foundry#10122), one per chain process. It only acts on
+  // an executable transaction left queued while nothing is ready, which --block-time mining never shows either.
+  let watchdog: TxpoolWatchdog | undefined
   let stopping = false
   let resolveStopped!: () => void
   const stopped = new Promise<void>((res) => (resolveStopped = res))
@@ -233,6 +237,9 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
       throw new ZgError(`The chain process exited before answering on ${rpcUrl}: ${said}`, {code: 'DEVNET_START_FAILED', exit: ExitCode.UNEXPECTED, cause: e, suggestions: ['Full chain log: zg node logs --service chain']})
     }
     info.anvilPid = proc.pid
+    const wd = startTxpoolWatchdog({url: rpcUrl, log})
+    watchdog = wd
+    proc.once('exit', () => void wd.stop())
     const current = anvilVersionOf(await rpcCall<string>(rpcUrl, 'web3_clientVersion', []).catch(() => undefined))
     if (moved) {
       const message = stateMovedMessage({...moved, current, previous: readChainMeta(env), initial})
@@ -261,6 +268,7 @@ export async function startDevnet(opts: StartOptions = {}): Promise<Devnet> {
     if (stopping) return stopped
     stopping = true
     ac.abort()
+    await watchdog?.stop()
     for (const s of [...services].reverse()) {
       try {
         await s.stop()

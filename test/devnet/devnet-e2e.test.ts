@@ -179,6 +179,57 @@ describe('zg node: the local devnet', () => {
     }
   })
 
+  test('the txpool watchdog runs with the chain: after the supervisor restarts a chain that died, a stuck sender is repaired and logged', async () => {
+    const other = tempHome('zg-devnet-watchdog-')
+    try {
+      const ports = await devnetPortArgs()
+      const e = envelope(await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000}))
+      assert.equal(e.ok, true)
+      const rpcUrl: string = e.data.rpcUrl
+      const runFile = path.join(other.dataDir, 'devnet', 'run.json')
+      const firstAnvil: number = JSON.parse(fs.readFileSync(runFile, 'utf8')).anvilPid
+      process.kill(firstAnvil, 'SIGKILL')
+      let restarted = false
+      for (let i = 0; i < 200 && !restarted; i++) {
+        await new Promise((r) => setTimeout(r, 50))
+        const pid = JSON.parse(fs.readFileSync(runFile, 'utf8')).anvilPid
+        restarted = pid !== firstAnvil && (await rpc(rpcUrl, 'eth_chainId').catch(() => undefined)) !== undefined
+      }
+      assert.ok(restarted, 'the supervisor restarted the chain')
+
+      // What anvil's automine race leaves (foundry-rs/foundry#10122), made on purpose: transactions queued behind a
+      // nonce gap, then the on-chain nonce moved to the first of them, which anvil's pool does not notice.
+      const wallet = devWallet(6)
+      const nonce = Number(await rpc(rpcUrl, 'eth_getTransactionCount', [wallet.address, 'latest']))
+      const hashes: string[] = []
+      for (let i = 2; i < 5; i++) {
+        const raw = await wallet.signTransaction({type: 2, chainId: 31337, nonce: nonce + i, to: wallet.address, value: 1n, gasLimit: 21_000n, maxFeePerGas: 10n ** 11n, maxPriorityFeePerGas: 1n})
+        hashes.push(await rpc(rpcUrl, 'eth_sendRawTransaction', [raw]))
+      }
+      await rpc(rpcUrl, 'anvil_setNonce', [wallet.address, `0x${(nonce + 2).toString(16)}`])
+      const provider = new JsonRpcProvider(rpcUrl, 31337, {staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1})
+      try {
+        for (const hash of hashes) {
+          let receipt = null
+          for (let i = 0; i < 200 && !receipt; i++) {
+            receipt = await provider.getTransactionReceipt(hash)
+            if (!receipt) await new Promise((r) => setTimeout(r, 50))
+          }
+          assert.equal(receipt?.status, 1, `receipt of ${hash}`)
+        }
+      } finally {
+        provider.destroy()
+      }
+      const log = fs.readFileSync(path.join(other.dataDir, 'devnet', 'logs', 'devnet.log'), 'utf8')
+      const lines = log.split('\n').filter((l) => l.includes('txpool watchdog:'))
+      assert.equal(lines.length, 1, log)
+      assert.match(lines[0]!, new RegExp(`${wallet.address.toLowerCase()} was stuck at nonce ${nonce + 2} with 3 transaction\\(s\\).*re-sent 3 of 3 unchanged`))
+    } finally {
+      await runZg(['node', 'stop'], {env: other.env})
+      other.cleanup()
+    }
+  })
+
   test('a port in use is a clear error naming the port', async () => {
     const net = await import('node:net')
     const srv = net.createServer()
