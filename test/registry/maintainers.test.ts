@@ -123,4 +123,19 @@ describe('zg model maintainer on the devnet', {timeout: 600_000}, () => {
     const none = await fails(['dataset', 'publish', dir, '--name', 'no-such-set', '--dataset-version', '1.0.0', '--license', 'MIT', '--owner', 'dev3', '--account', 'dev2'], 3, 'ASSET_NOT_FOUND')
     assert.match(none.message, /owns no asset called no-such-set/)
   })
+
+  test("a maintainer's dataset version without --contributor credits the owner, not the maintainer", async () => {
+    const data = path.join(net.home.dataDir, '..', 'work', 'shared-set')
+    fs.mkdirSync(data, {recursive: true})
+    fs.writeFileSync(path.join(data, 'rows.jsonl'), '{"a":1}\n')
+    const meta = ['--name', 'shared-set', '--license', 'MIT']
+    const v1 = await ok(['dataset', 'publish', data, ...meta, '--dataset-version', '1.0.0', '--account', 'dev3'])
+    assert.deepEqual(v1.contributors.map((c: any) => [c.address, c.shareBps]), [[addr(3), 10000]])
+    await ok(['model', 'maintainer', 'add', v1.assetId, '--address', 'dev2', '--account', 'dev3'])
+    fs.writeFileSync(path.join(data, 'rows.jsonl'), '{"a":1}\n{"a":2}\n')
+    const v2 = await ok(['dataset', 'publish', data, ...meta, '--dataset-version', '1.1.0', '--owner', 'dev3', '--account', 'dev2'])
+    assert.equal(v2.owner, addr(3))
+    assert.equal(v2.publisher, addr(2))
+    assert.deepEqual(v2.contributors.map((c: any) => [c.address, c.shareBps]), [[addr(3), 10000]], 'the owner keeps the whole share')
+  })
 })

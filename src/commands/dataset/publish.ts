@@ -20,7 +20,7 @@ export default class DatasetPublish extends ZgCommand<typeof DatasetPublish> {
     'dataset-version': Flags.string({description: 'Semantic version of this release, e.g. 1.0.0', required: true, env: 'ZG_DATASET_VERSION'}),
     license: Flags.string({description: 'SPDX license expression, e.g. CC-BY-4.0', required: true, env: 'ZG_DATASET_LICENSE'}),
     description: Flags.string({description: 'What the dataset is (recorded nowhere on chain; shown in the output)', env: 'ZG_DATASET_DESCRIPTION'}),
-    contributor: Flags.string({description: 'ADDRESS_OR_ACCOUNT:BPS[:NAME], shares summing to 10000 (repeatable; default: the signer, 10000)', multiple: true, env: 'ZG_DATASET_CONTRIBUTORS'}),
+    contributor: Flags.string({description: 'ADDRESS_OR_ACCOUNT:BPS[:NAME], shares summing to 10000 (repeatable; default: the owner — --owner, else the signer — 10000)', multiple: true, env: 'ZG_DATASET_CONTRIBUTORS'}),
     'parent-dataset': Flags.string({description: 'Dataset this one derives from: id or name@version (repeatable)', multiple: true, env: 'ZG_DATASET_PARENT_DATASETS'}),
     'parent-model': Flags.string({description: 'Model that produced it: id or name@version (repeatable)', multiple: true, env: 'ZG_DATASET_PARENT_MODELS'}),
     'lineage-share': Flags.integer({description: 'Basis points of every payment passed to the parents (default 1000 with parents)', min: 0, max: 10000, env: 'ZG_DATASET_LINEAGE_SHARE'}),
@@ -51,7 +51,9 @@ export default class DatasetPublish extends ZgCommand<typeof DatasetPublish> {
       const f = this.flags
       const {addressOf} = await import('../../core/registry/accounts.js')
       const owner = f.owner ? addressOf(f.owner, {local: network.local, what: '--owner'}) : undefined
-      const contributors = f.contributor?.length ? f.contributor.map((s) => parseContributorSpec(s, {local: network.local})) : [{address: signer.address, shareBps: 10000}]
+      // Without --contributor the whole share goes to the asset's owner: the signer, or the owner a maintainer
+      // publishes for (crediting the maintainer would move the owner's revenue to whoever ran the command).
+      const contributors = f.contributor?.length ? f.contributor.map((s) => parseContributorSpec(s, {local: network.local})) : [{address: owner ?? signer.address, shareBps: 10000}]
       const parents = {
         ...(f['parent-dataset']?.length ? {datasets: f['parent-dataset']} : {}),
         ...(f['parent-model']?.length ? {models: f['parent-model']} : {}),
