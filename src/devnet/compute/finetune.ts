@@ -103,11 +103,24 @@ export class FineTuning {
         this.tasks.set(t.id, t)
       } catch {}
     }
-    // After a restart: delivered tasks go on waiting for the user; unfinished training cannot be resumed.
-    for (const t of this.tasks.values()) {
+    // After a restart: delivered tasks go on waiting for the user. Tasks that had not begun delivering run again from
+    // the start, oldest first (the dataset is fetched and verified again; training is seeded, so it gives the same
+    // model). A task caught mid-delivery is failed: its upload or on-chain record may be half done, and the key of a
+    // half-done delivery is not on disk in a state to trust.
+    for (const t of [...this.tasks.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt))) {
       if (t.progress === 'Delivered' || t.progress === 'UserAcknowledged') this.watchAck(t)
-      else if (t.progress !== 'Finished' && t.progress !== 'Failed') this.fail(t, 'the provider restarted before the task was delivered; submit it again')
+      else if (CANCELLABLE.includes(t.progress)) this.requeue(t)
+      else if (t.progress !== 'Finished' && t.progress !== 'Failed') this.fail(t, 'the provider restarted while delivering the result; submit the task again')
     }
+    void this.pump()
+  }
+
+  private requeue(t: StoredTask) {
+    t.losses = []
+    delete t.totalSteps
+    this.set(t, 'Init', `the provider restarted during ${t.progress}: the task starts again from the beginning`)
+    this.d.log(`task ${t.id} requeued after a restart`)
+    this.queue.push(t.id)
   }
 
   private taskDir(id: string) {
