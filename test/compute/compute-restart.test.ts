@@ -16,7 +16,7 @@ for (let i = 0; i < 10; i++) registerSecret(devWallet(i).privateKey)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 // Long enough to be mid-training when the devnet stops, short enough to finish soon after it is back.
-const STEPS = 600
+const STEPS = 4000
 
 describe('a fine-tuning task across a devnet restart', {timeout: 300_000}, () => {
   let dn: Awaited<ReturnType<typeof startTestDevnet>>
@@ -57,7 +57,8 @@ describe('a fine-tuning task across a devnet restart', {timeout: 300_000}, () =>
       const s = await ok(['compute', 'job', 'status', id, '--account', 'dev6'])
       return s.task.progress === 'Training' && s.loss.steps > 3 ? s : undefined
     }, 90_000)
-    assert.ok(mid.loss.steps < STEPS, 'still training when the devnet stops')
+    // Far from done: the stop below must find it training (a stop during delivery fails the task by design).
+    assert.ok(mid.loss.steps < STEPS / 4, 'still training when the devnet stops')
 
     const stop = await runZg(['node', 'stop'], {env: dn.env, timeoutMs: 60_000})
     assert.equal(stop.code, 0, stop.stderr)

@@ -196,6 +196,14 @@ describe('zg node: the local devnet', () => {
         restarted = pid !== firstAnvil && (await rpc(rpcUrl, 'eth_chainId').catch(() => undefined)) !== undefined
       }
       assert.ok(restarted, 'the supervisor restarted the chain')
+      const devnetLog = () => fs.readFileSync(path.join(other.dataDir, 'devnet', 'logs', 'devnet.log'), 'utf8')
+      // The restarted chain must keep answering (a CI run once saw it refuse connections right after answering: if
+      // that recurs, the assertion carries the supervisor's log to say why).
+      for (let i = 0; i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        const up = await rpc(rpcUrl, 'eth_blockNumber').then(() => true, (e: Error) => e)
+        assert.equal(up, true, `the restarted chain stopped answering (${up instanceof Error ? up.message : ""}):\n${devnetLog()}`)
+      }
 
       // What anvil's automine race leaves (foundry-rs/foundry#10122), made on purpose: transactions queued behind a
       // nonce gap, then the on-chain nonce moved to the first of them, which anvil's pool does not notice.
@@ -220,7 +228,7 @@ describe('zg node: the local devnet', () => {
       } finally {
         provider.destroy()
       }
-      const log = fs.readFileSync(path.join(other.dataDir, 'devnet', 'logs', 'devnet.log'), 'utf8')
+      const log = devnetLog()
       const lines = log.split('\n').filter((l) => l.includes('txpool watchdog:'))
       assert.equal(lines.length, 1, log)
       assert.match(lines[0]!, new RegExp(`${wallet.address.toLowerCase()} was stuck at nonce ${nonce + 2} with 3 transaction\\(s\\).*re-sent 3 of 3 unchanged`))
