@@ -229,6 +229,9 @@ function parseSegmentReply(buf: Buffer): {result?: unknown; error?: {code: numbe
   return {result: {...fields, bytes: Buffer.from(buf.toString('latin1', start, end), 'base64')}}
 }
 
+/** Bodies up to this size are received into one buffer sized by content-length (a segment reply is ~350 KB). */
+const MAX_PREALLOCATED = 8 * 1024 * 1024
+
 function postRaw(url: string, method: string, body: Uint8Array, o: RpcOptions, segmentReply = false): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const u = new URL(url)
@@ -252,8 +255,19 @@ function postRaw(url: string, method: string, body: Uint8Array, o: RpcOptions, s
       reject(networkError(`Cannot reach ${url} (${method}): ${why}.`, {cause: e, details: {url, method}}))
     }
     const req = lib.request(u, {method: 'POST', headers: {'content-type': 'application/json', 'content-length': body.length}}, (res) => {
+      // With a content-length (the nodes send one), the body is copied once into a buffer of its size instead of
+      // collected and concatenated: one 350 KB allocation per segment fewer.
+      const declared = Number(res.headers['content-length'])
+      const whole = Number.isSafeInteger(declared) && declared > 0 && declared <= MAX_PREALLOCATED ? Buffer.allocUnsafe(declared) : undefined
+      let filled = 0
       const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('data', (c: Buffer) => {
+        // Anything beyond the declared length (never seen; the HTTP parser enforces it) goes to `chunks`, in order.
+        if (whole && chunks.length === 0 && filled + c.length <= whole.length) {
+          whole.set(c, filled)
+          filled += c.length
+        } else chunks.push(c)
+      })
       res.on('error', fail)
       res.on('end', () => {
         done()
@@ -261,7 +275,7 @@ function postRaw(url: string, method: string, body: Uint8Array, o: RpcOptions, s
         if (status === 429 || status >= 500) return fail(new Error(`HTTP ${status}`))
         let json: {result?: unknown; error?: {code: number; message: string; data?: unknown}}
         try {
-          const buf = Buffer.concat(chunks)
+          const buf = whole && filled === whole.length && chunks.length === 0 ? whole : Buffer.concat(whole ? [whole.subarray(0, filled), ...chunks] : chunks)
           const ascii = isAscii(buf)
           // Segment replies are mostly base64: decoding ASCII as latin1 is a plain copy, UTF-8 decoding is not.
           json = (segmentReply && ascii && parseSegmentReply(buf)) || JSON.parse(buf.toString(ascii ? 'latin1' : 'utf8'))
