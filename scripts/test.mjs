@@ -27,7 +27,8 @@ const scan = path.join(testDir, 'secret-scan.final.js')
 const selected = (filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files).sort()
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'zg-test-run-'))
-const env = {...process.env, NO_COLOR: '1', ZG_TEST_CAPTURE_DIR: path.join(work, 'capture'), ZG_TALLY_FILE: path.join(work, 'tally.jsonl')}
+// ZG_TEST_PORT_DIR: test files claim the ports they hand out there, so two files running at once never get the same one.
+const env = {...process.env, NO_COLOR: '1', ZG_TEST_CAPTURE_DIR: path.join(work, 'capture'), ZG_TALLY_FILE: path.join(work, 'tally.jsonl'), ZG_TEST_PORT_DIR: path.join(work, 'ports')}
 delete env.FORCE_COLOR
 
 const run = (list) =>

@@ -104,7 +104,8 @@ describe('zg node: the local devnet', () => {
     const other = tempHome('zg-devnet-corrupt-')
     try {
       const ports = await devnetPortArgs()
-      assert.equal(envelope(await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})).ok, true)
+      const first = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})
+      assert.equal(envelope(first).ok, true, first.stdout + first.stderr)
       await runZg(['node', 'stop'], {env: other.env})
       const chainDir = path.join(other.dataDir, 'devnet', 'chain')
       fs.writeFileSync(path.join(chainDir, 'state.json'), '{"not": json')
@@ -129,7 +130,8 @@ describe('zg node: the local devnet', () => {
     const other = tempHome('zg-devnet-unloadable-')
     try {
       const ports = await devnetPortArgs()
-      assert.equal(envelope(await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})).ok, true)
+      const first = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})
+      assert.equal(envelope(first).ok, true, first.stdout + first.stderr)
       await runZg(['node', 'stop'], {env: other.env})
       const chainDir = path.join(other.dataDir, 'devnet', 'chain')
       const stateFile = path.join(chainDir, 'state.json')

@@ -1,4 +1,4 @@
-import {freePort} from './ports.js'
+import {claimPort, freePort} from './ports.js'
 import {runZg, envelope, tempHome} from './cli.js'
 
 /** Flags giving a devnet its own free ports, so tests can run side by side. */
@@ -12,6 +12,7 @@ async function freePairPort(): Promise<number> {
   const net = await import('node:net')
   for (let i = 0; i < 50; i++) {
     const p = await freePort()
+    if (!claimPort(p + 1)) continue
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.createServer()
       s.once('error', () => resolve(false))

@@ -26,11 +26,28 @@ function canBind(port: number): Promise<boolean> {
   })
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range (see above). */
+/**
+ * Claims `port` for this test run: scripts/test.mjs gives every test process the same ZG_TEST_PORT_DIR, and a port is
+ * handed out once per run (an exclusive create), so test files running side by side never pick the same one between
+ * checking it and binding it. Without the variable (a file run on its own) every port counts as unclaimed.
+ */
+export function claimPort(port: number): boolean {
+  const dir = process.env.ZG_TEST_PORT_DIR
+  if (!dir) return true
+  fs.mkdirSync(dir, {recursive: true})
+  try {
+    fs.writeFileSync(`${dir}/${port}`, String(process.pid), {flag: 'wx'})
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1, outside the ephemeral range and claimed for this run. */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 200; i++) {
     const port = LOW + Math.floor(Math.random() * (HIGH - LOW))
-    if (await canBind(port)) return port
+    if (claimPort(port) && (await canBind(port))) return port
   }
   throw new Error(`no free port between ${LOW} and ${HIGH}`)
 }
