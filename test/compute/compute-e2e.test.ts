@@ -7,6 +7,7 @@ import {formatEther, JsonRpcProvider, parseEther, Wallet} from 'ethers'
 import {envelope, runZg} from '../helpers/cli.js'
 import {registerSecret} from '../helpers/capture.js'
 import {startTestDevnet} from '../helpers/devnet.js'
+import {until} from '../helpers/wait.js'
 import {devWallet} from '../../src/core/keys/dev-accounts.js'
 import {createAppToken} from '../../src/core/compute/token.js'
 import {computeRefsAt} from '../../src/core/compute/contracts.js'
@@ -23,16 +24,6 @@ for (let i = 0; i < 10; i++) registerSecret(devWallet(i).privateKey)
 const PROVIDER = devWallet(8).address
 const refs = computeRefsAt(SDK_COMPUTE_ADDRESSES)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, stepMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(stepMs)
-  }
-}
 
 // The official compute SDK's broker leaves handles open after its tests pass (not ours to fix). Once every test here
 // has run and reported, a lingering handle must not hold the test run open: this unref'd timer fires only then.

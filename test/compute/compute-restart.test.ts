@@ -11,10 +11,10 @@ import {devWallet} from '../../src/core/keys/dev-accounts.js'
 import {registerSecret} from '../helpers/capture.js'
 import {envelope, runZg} from '../helpers/cli.js'
 import {startTestDevnet} from '../helpers/devnet.js'
+import {until} from '../helpers/wait.js'
 
 for (let i = 0; i < 10; i++) registerSecret(devWallet(i).privateKey)
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 // Long enough to be mid-training when the devnet stops, short enough to finish soon after it is back.
 const STEPS = 4000
 
@@ -26,15 +26,6 @@ describe('a fine-tuning task across a devnet restart', {timeout: 300_000}, () =>
     const e = envelope(r)
     assert.equal(e.ok, true, `zg ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`)
     return e.data
-  }
-  const until = async <T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number): Promise<T> => {
-    const end = Date.now() + timeoutMs
-    for (;;) {
-      const v = await fn()
-      if (v) return v
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-      await sleep(300)
-    }
   }
 
   before(async () => {
@@ -56,7 +47,7 @@ describe('a fine-tuning task across a devnet restart', {timeout: 300_000}, () =>
     const mid = await until('training steps', async () => {
       const s = await ok(['compute', 'job', 'status', id, '--account', 'dev6'])
       return s.task.progress === 'Training' && s.loss.steps > 3 ? s : undefined
-    }, 90_000)
+    }, 90_000, 300)
     // Far from done: the stop below must find it training (a stop during delivery fails the task by design).
     assert.ok(mid.loss.steps < STEPS / 4, 'still training when the devnet stops')
 
@@ -69,7 +60,7 @@ describe('a fine-tuning task across a devnet restart', {timeout: 300_000}, () =>
       const s = await ok(['compute', 'job', 'status', id, '--account', 'dev6'])
       assert.notEqual(s.task.progress, 'Failed', `the task failed: ${s.task.reason}`)
       return s.task.progress === 'Delivered' ? s : undefined
-    }, 180_000)
+    }, 180_000, 300)
     assert.equal(done.loss.steps, STEPS, 'the losses are those of the one full run after the restart')
     assert.ok(done.deliverable, 'a deliverable is recorded')
     const logs = await ok(['compute', 'job', 'logs', id, '--account', 'dev6'])

@@ -4,7 +4,7 @@ import path from 'node:path'
 import {after, describe, test} from 'node:test'
 import {Contract, JsonRpcProvider, Wallet, parseEther} from 'ethers'
 import {envelope, runZg, tempHome} from '../helpers/cli.js'
-import {devnetPortArgs} from '../helpers/devnet.js'
+import {devnetPortArgs, startTestDevnet} from '../helpers/devnet.js'
 import {devWallet} from '../../src/core/keys/dev-accounts.js'
 import {SDK_COMPUTE_ADDRESSES} from '../../src/devnet/deploy.js'
 
@@ -101,11 +101,9 @@ describe('zg node: the local devnet', () => {
   })
 
   test('an unreadable chain state is moved aside (never deleted) with a message, and the devnet starts fresh', async () => {
-    const other = tempHome('zg-devnet-corrupt-')
+    const dn = await startTestDevnet()
+    const {home: other, ports} = dn
     try {
-      const ports = await devnetPortArgs()
-      const first = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})
-      assert.equal(envelope(first).ok, true, first.stdout + first.stderr)
       await runZg(['node', 'stop'], {env: other.env})
       const chainDir = path.join(other.dataDir, 'devnet', 'chain')
       fs.writeFileSync(path.join(chainDir, 'state.json'), '{"not": json')
@@ -121,17 +119,14 @@ describe('zg node: the local devnet', () => {
       const st = envelope(await runZg(['node', 'status', '--json'], {env: other.env}))
       assert.ok(st.data.services.every((x: {healthy: boolean}) => x.healthy), JSON.stringify(st.data.services))
     } finally {
-      await runZg(['node', 'stop'], {env: other.env})
-      other.cleanup()
+      await dn.stop()
     }
   })
 
   test('a chain state this anvil cannot load (written by another anvil version) is moved aside with a message naming the versions, and the devnet starts fresh with its contracts', async () => {
-    const other = tempHome('zg-devnet-unloadable-')
+    const dn = await startTestDevnet()
+    const {home: other, ports} = dn
     try {
-      const ports = await devnetPortArgs()
-      const first = await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000})
-      assert.equal(envelope(first).ok, true, first.stdout + first.stderr)
       await runZg(['node', 'stop'], {env: other.env})
       const chainDir = path.join(other.dataDir, 'devnet', 'chain')
       const stateFile = path.join(chainDir, 'state.json')
@@ -176,18 +171,14 @@ describe('zg node: the local devnet', () => {
       assert.deepEqual(again.warnings ?? [], [])
       assert.deepEqual(envelope(await runZg(['network', 'show', 'local', '--json'], {env: other.env})).data.contracts, shown.data.contracts)
     } finally {
-      await runZg(['node', 'stop'], {env: other.env})
-      other.cleanup()
+      await dn.stop()
     }
   })
 
   test('the txpool watchdog runs with the chain: after the supervisor restarts a chain that died, a stuck sender is repaired and logged', async () => {
-    const other = tempHome('zg-devnet-watchdog-')
+    const dn = await startTestDevnet()
+    const {home: other, rpcUrl} = dn
     try {
-      const ports = await devnetPortArgs()
-      const e = envelope(await runZg(['node', 'start', '--detach', '--json', ...ports], {env: other.env, timeoutMs: 90_000}))
-      assert.equal(e.ok, true)
-      const rpcUrl: string = e.data.rpcUrl
       const runFile = path.join(other.dataDir, 'devnet', 'run.json')
       const firstAnvil: number = JSON.parse(fs.readFileSync(runFile, 'utf8')).anvilPid
       process.kill(firstAnvil, 'SIGKILL')
@@ -237,8 +228,7 @@ describe('zg node: the local devnet', () => {
       assert.equal(lines.length, 1, log)
       assert.match(lines[0]!, new RegExp(`${wallet.address.toLowerCase()} was stuck at nonce ${nonce + 2} with 3 transaction\\(s\\).*re-sent 3 of 3 unchanged`))
     } finally {
-      await runZg(['node', 'stop'], {env: other.env})
-      other.cleanup()
+      await dn.stop()
     }
   })
 
