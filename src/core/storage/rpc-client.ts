@@ -236,8 +236,8 @@ function postRaw(url: string, method: string, body: Uint8Array, o: RpcOptions, s
   return new Promise((resolve, reject) => {
     const u = new URL(url)
     const lib = u.protocol === 'https:' ? https : http
-    // A plain timer and one listener, not AbortSignal.timeout/any: those register weak references per request, and
-    // at a thousand requests a second the old-space collections they cause cost a download ~15 % of its main thread.
+    // A plain timer and one listener, not AbortSignal.timeout/any: those register weak references per request; at a
+    // thousand requests a second that showed as garbage collection (a 256 MiB download: 53 → 45 mark-compacts).
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
